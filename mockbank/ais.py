@@ -1,0 +1,139 @@
+"""The account information API (``/v1``), exactly as ABN AMRO's: views parse, call a verb, shape the answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from decimal import InvalidOperation
+
+from flask import Blueprint
+from flask import Flask
+from flask import request
+
+from mockbank import errors
+from mockbank import wire
+from mockbank.app import backend
+from mockbank.bank import HISTORY_MONTHS
+from mockbank.bank import months_back
+from mockbank.bank import validate_iban
+from mockbank.consents import AccessGrant
+from mockbank.money import to_cents
+
+blueprint = Blueprint("ais", __name__, url_prefix="/v1")
+
+SCOPE_DETAILS = "psd2:account:details:read"
+SCOPE_BALANCE = "psd2:account:balance:read"
+SCOPE_TRANSACTIONS = "psd2:account:transaction:read"
+SCOPE_FUNDS = "psd2:account:funds:read"
+_IBAN_PATH = re.compile(r"^[0-9A-Z]+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def init_app(app: Flask) -> None:
+    """Register the account API."""
+    app.register_blueprint(blueprint)
+
+
+def _grant() -> AccessGrant:
+    authorization = request.headers.get("Authorization", "")
+    bearer = authorization[7:].strip() if authorization[:7].lower() == "bearer " else None
+    return backend().consents.authenticate(api_key=request.headers.get("API-Key"), bearer=bearer)
+
+
+def _account_for(iban_in_path: str, scope: str):
+    """The consented account behind the path's IBAN, checking token, scope and IBAN in ABN AMRO's order."""
+    grant = _grant()
+    if not _IBAN_PATH.match(iban_in_path):
+        raise errors.InvalidIban()
+    iban = validate_iban(iban_in_path)
+    if scope not in grant.scopes:
+        raise errors.InsufficientScope()
+    if grant.iban != iban:
+        raise errors.NoAccessToAccount()
+    return backend().bank.account(iban)
+
+
+@blueprint.get("/consentinfo")
+def consent_info():
+    """Which IBAN, scopes and validity the presented token carries."""
+    grant = _grant()
+    if grant.consent_id is None:
+        raise errors.InsufficientScope()
+    consent = backend().consents.consent(grant.consent_id)
+    return wire.json_response(wire.consent_info(consent, grant.iban))
+
+
+@blueprint.get("/accounts/<iban>/details")
+def details(iban: str):
+    """Account number, currency and holder name."""
+    return wire.json_response(wire.account_details(_account_for(iban, SCOPE_DETAILS)))
+
+
+@blueprint.get("/accounts/<iban>/balances")
+def balances(iban: str):
+    """The book balance."""
+    return wire.json_response(wire.balance(_account_for(iban, SCOPE_BALANCE)))
+
+
+def _parse_date(name: str, error: type[errors.BankError]) -> dt.date | None:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    if not _DATE.match(value):
+        raise error()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise error() from exc
+
+
+@blueprint.get("/accounts/<iban>/transactions")
+def transactions(iban: str):
+    """Bookings newest first, 50 a page, with an opaque ``nextPageKey`` while more exist."""
+    account = _account_for(iban, SCOPE_TRANSACTIONS)
+    date_from = _parse_date("bookDateFrom", errors.InvalidFromDate)
+    date_to = _parse_date("bookDateTo", errors.InvalidToDate)
+    today = backend().clock.today()
+    oldest = months_back(today, HISTORY_MONTHS)
+    if date_from and date_from > today:
+        raise errors.FromDateInFuture()
+    if date_to and date_to > today:
+        raise errors.ToDateInFuture()
+    if date_from and date_to and date_from > date_to:
+        raise errors.FromAfterTo()
+    if date_from and date_from < oldest:
+        raise errors.TooFarBack()
+    key = request.args.get("nextPageKey")
+    after = wire.decode_page_key(key) if key else None
+    size = int(backend().config["PAGE_SIZE"])
+    rows, anchor = backend().bank.bookings_page(
+        account.id, date_from=date_from or oldest, date_to=date_to, after=after, size=size
+    )
+    next_key = wire.encode_page_key(*anchor) if anchor else None
+    return wire.json_response(wire.transactions_page(account.iban, rows, next_key))
+
+
+@blueprint.get("/accounts/<iban>/funds")
+def funds(iban: str):
+    """Whether the account can pay ``amount`` now."""
+    account = _account_for(iban, SCOPE_FUNDS)
+    raw_amount = request.args.get("amount", "")
+    try:
+        amount = Decimal(raw_amount)
+        if not amount.is_finite() or amount <= 0:
+            raise errors.InvalidAmount()
+        amount_cents = to_cents(amount)
+    except (InvalidOperation, ValueError) as exc:
+        raise errors.InvalidAmount() from exc
+    currency = (request.args.get("currency") or "EUR").upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise errors.InvalidCurrency()
+    available = currency == account.currency and account.balance_cents + account.credit_limit_cents >= amount_cents
+    return wire.json_response(wire.funds(account, amount_cents, currency, available))
+
+
+@blueprint.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def unknown(rest: str):
+    """Any other path under ``/v1``: ABN AMRO's not-found error."""
+    raise errors.NotFound()

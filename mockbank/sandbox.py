@@ -1,0 +1,436 @@
+"""The bank's sandbox control API (``/sandbox``): set the world up, move time, look inside."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint
+from flask import Flask
+from flask import request
+
+from mockbank import errors
+from mockbank import models
+from mockbank import wire
+from mockbank.app import backend
+from mockbank.bank import Party
+from mockbank.clock import ClockError
+from mockbank.money import from_cents
+from mockbank.money import to_cents
+
+blueprint = Blueprint("sandbox", __name__, url_prefix="/sandbox")
+
+
+def init_app(app: Flask) -> None:
+    """Register the sandbox API."""
+    app.register_blueprint(blueprint)
+
+
+def body() -> dict:
+    """The JSON body as a dict; a clear sandbox error for anything else."""
+    data = request.get_json(silent=True)
+    if data is None:
+        if request.data.strip():
+            raise errors.SandboxError("the body is not valid JSON")
+        return {}
+    if not isinstance(data, dict):
+        raise errors.SandboxError("the body must be a JSON object")
+    return data
+
+
+def required(data: dict, name: str, kind: type = str):
+    """A required field of the given type."""
+    if name not in data or data[name] in (None, ""):
+        raise errors.SandboxError(f"'{name}' is required")
+    value = data[name]
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise errors.SandboxError(f"'{name}' must be a {kind.__name__}")
+    return value
+
+
+def amount_cents(data: dict, name: str = "amount") -> int:
+    """A money field given as a string or integer (never a float)."""
+    value = data.get(name)
+    if value is None:
+        raise errors.SandboxError(f"'{name}' is required")
+    if isinstance(value, float):
+        raise errors.SandboxError(f"'{name}' must be a string such as \"0.01\", not a float")
+    try:
+        return to_cents(value)
+    except ValueError as exc:
+        raise errors.SandboxError(f"'{name}': {exc}") from exc
+
+
+# --- shapes ---------------------------------------------------------------------------------
+
+
+def account_json(account: models.Account) -> dict:
+    """An account as the sandbox shows it."""
+    return {
+        "iban": account.iban,
+        "customerId": account.customer_id,
+        "product": account.product,
+        "currency": account.currency,
+        "holderName": account.holder_name,
+        "hasOwnIban": account.has_own_iban,
+        "balance": str(from_cents(account.balance_cents)),
+        "bookings": account.booking_count,
+    }
+
+
+def login_means_json(means: models.LoginMeans) -> dict:
+    """A login means with the secrets a tester needs (the valid e.dentifier response)."""
+    shape = {"id": means.id, "kind": means.kind, "blocked": means.blocked_at is not None}
+    if means.kind == models.EDENTIFIER:
+        shape.update(
+            accountNumber=means.account_number, cardNumber=means.card_number, responseCode=means.response_code
+        )
+    elif means.kind == models.ACCESS_ONLINE:
+        shape.update(
+            userId=means.access_online_user_id, cardNumber=means.card_number, responseCode=means.response_code
+        )
+    else:
+        shape.update(device=means.app_device)
+    return shape
+
+
+def user_json(user: models.OnlineUser) -> dict:
+    """A user with its login means."""
+    return {
+        "id": user.id,
+        "customerId": user.customer_id,
+        "name": user.name,
+        "email": user.email,
+        "behaviour": user.behaviour,
+        "loginMeans": [login_means_json(m) for m in user.login_means],
+    }
+
+
+def customer_json(customer: models.Customer) -> dict:
+    """A customer with its accounts' IBANs."""
+    return {
+        "id": customer.id,
+        "kind": customer.kind,
+        "name": customer.name,
+        "tradeName": customer.trade_name,
+        "kvkNumber": customer.kvk_number,
+        "accounts": [a.iban for a in customer.accounts],
+        "users": [u.id for u in customer.users],
+    }
+
+
+def client_json(client: models.OAuthClient) -> dict:
+    """A registered third party with its credentials."""
+    return {
+        "clientId": client.client_id,
+        "name": client.name,
+        "apiKey": client.api_key,
+        "clientSecret": client.client_secret,
+        "redirectUris": list(client.redirect_uris),
+        "public": client.public,
+        "softwareName": client.software_name,
+        "callbackUrl": client.callback_url,
+        "callbackSecret": client.callback_secret,
+    }
+
+
+def booking_json(row: models.Booking, iban: str) -> dict:
+    """A booking as the sandbox shows it (the API's shape plus the IBAN)."""
+    return {"iban": iban, **wire.booking(row)}
+
+
+def clock_json() -> dict:
+    """The clock's state."""
+    clock = backend().clock
+    return {"now": clock.now().isoformat(), "mode": clock.mode, "today": clock.today().isoformat()}
+
+
+# --- world ----------------------------------------------------------------------------------
+
+
+@blueprint.post("/reset")
+def reset():
+    """Empty the bank (the clock keeps its time)."""
+    backend().reset()
+    return wire.json_response({"reset": True, "clock": clock_json()})
+
+
+@blueprint.post("/seed")
+def seed():
+    """Reset and build the demo world of ``{"seed": N}``; returns what was made."""
+    data = body()
+    value = data.get("seed", 42)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise errors.SandboxError("'seed' must be an integer")
+    return wire.json_response(backend().seed(value), status=201)
+
+
+@blueprint.get("/seed")
+def seed_summary():
+    """What the last seed made."""
+    summary = backend().last_seed_summary
+    if summary is None:
+        raise errors.SandboxNotFound("the bank has not been seeded since its last reset")
+    return wire.json_response(summary)
+
+
+@blueprint.get("/customers")
+def list_customers():
+    """Every customer."""
+    return wire.json_response({"customers": [customer_json(c) for c in backend().bank.customers()]})
+
+
+@blueprint.post("/customers")
+def create_customer():
+    """A customer; ``users`` creates its online-banking users too."""
+    data = body()
+    bank = backend().bank
+    kind = data.get("kind", models.RETAIL)
+    customer = bank.create_customer(
+        kind=kind,
+        name=required(data, "name"),
+        trade_name=data.get("tradeName"),
+        kvk_number=data.get("kvkNumber"),
+    )
+    return wire.json_response(customer_json(_reload_customer(customer.id)), status=201)
+
+
+def _reload_customer(customer_id: int) -> models.Customer:
+    for customer in backend().bank.customers():
+        if customer.id == customer_id:
+            return customer
+    raise errors.SandboxNotFound(f"no customer {customer_id}")
+
+
+@blueprint.get("/users")
+def list_users():
+    """Every online-banking user with login means and valid responses."""
+    return wire.json_response({"users": [user_json(u) for u in backend().bank.users()]})
+
+
+@blueprint.post("/users")
+def create_user():
+    """An online-banking user of a customer with login means (``edentifier``, ``app``, ``access_online``)."""
+    data = body()
+    means = data.get("loginMeans", [models.EDENTIFIER, models.MOBILE_APP])
+    if not isinstance(means, list):
+        raise errors.SandboxError("'loginMeans' must be a list")
+    user = backend().bank.create_user(
+        customer_id=required(data, "customerId", int),
+        name=required(data, "name"),
+        email=data.get("email"),
+        behaviour=data.get("behaviour"),
+        login_means=tuple(means),
+    )
+    return wire.json_response(user_json(user), status=201)
+
+
+@blueprint.post("/accounts")
+def open_account():
+    """An account for a customer; an optional ``balance`` is booked as an opening deposit."""
+    data = body()
+    bank = backend().bank
+    opening = amount_cents(data, "balance") if data.get("balance") not in (None, "0", "0.00", 0) else 0
+    account = bank.open_account(
+        customer_id=required(data, "customerId", int),
+        product=data.get("product", models.CURRENT),
+        currency=data.get("currency", "EUR"),
+        holder_name=data.get("holderName"),
+        iban=data.get("iban"),
+        has_own_iban=bool(data.get("hasOwnIban", True)),
+        credit_limit_cents=amount_cents(data, "creditLimit") if data.get("creditLimit") else 0,
+    )
+    if opening:
+        bank.book(
+            iban=account.iban,
+            amount_cents=opening,
+            mutation_code="654",
+            description_lines=["Storting", "Openingssaldo"],
+            counterparty=Party(),
+            transaction_id="",
+        )
+    return wire.json_response(account_json(bank.account(account.iban)), status=201)
+
+
+@blueprint.get("/accounts/<iban>")
+def get_account(iban: str):
+    """An account with its balance."""
+    return wire.json_response(account_json(backend().bank.account(iban)))
+
+
+@blueprint.get("/accounts/<iban>/bookings")
+def list_bookings(iban: str):
+    """The newest bookings of an account (``limit``, default 50), without any token."""
+    bank = backend().bank
+    account = bank.account(iban)
+    try:
+        limit = int(request.args.get("limit", 50))
+    except ValueError as exc:
+        raise errors.SandboxError("'limit' must be an integer") from exc
+    rows, _ = bank.bookings_page(account.id, date_from=None, date_to=None, after=None, size=max(1, min(limit, 1000)))
+    return wire.json_response({"iban": account.iban, "bookings": [booking_json(r, account.iban) for r in rows]})
+
+
+@blueprint.post("/transfers")
+def transfer():
+    """A SEPA credit transfer booked at once: both sides when both accounts are at the bank."""
+    data = body()
+    rows = backend().bank.transfer(
+        debtor_iban=required(data, "debtorIban"),
+        creditor_iban=required(data, "creditorIban"),
+        amount_cents=amount_cents(data),
+        description=data.get("description", ""),
+        reference=data.get("reference", ""),
+        creditor_name=data.get("creditorName"),
+        debtor_name=data.get("debtorName"),
+        allow_overdraft=bool(data.get("allowOverdraft", False)),
+    )
+    bank = backend().bank
+    by_account = {a.id: a.iban for c in bank.customers() for a in c.accounts}
+    return wire.json_response({"bookings": [booking_json(r, by_account[r.account_id]) for r in rows]}, status=201)
+
+
+@blueprint.post("/bookings")
+def book():
+    """A booking against the outside world (card payment, iDEAL, incasso, interest...)."""
+    data = body()
+    lines = data.get("descriptionLines", [])
+    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        raise errors.SandboxError("'descriptionLines' must be a list of strings")
+    amount_text = data.get("amount")
+    if isinstance(amount_text, str) and amount_text.startswith("-"):
+        cents = -amount_cents({"amount": amount_text[1:]})
+    else:
+        cents = amount_cents(data)
+    row = backend().bank.book(
+        iban=required(data, "iban"),
+        amount_cents=cents,
+        mutation_code=str(data.get("mutationCode", "658")),
+        description_lines=lines,
+        counterparty=Party(data.get("counterPartyAccountNumber", ""), data.get("counterPartyName", "")),
+        allow_overdraft=bool(data.get("allowOverdraft", True)),
+    )
+    return wire.json_response(booking_json(row, required(data, "iban").replace(" ", "").upper()), status=201)
+
+
+@blueprint.get("/ledger")
+def ledger():
+    """A consistency check: accounts whose balance differs from their bookings (should be empty)."""
+    return wire.json_response({"inconsistentAccounts": backend().bank.ledger_check()})
+
+
+# --- clients and tokens -----------------------------------------------------------------------
+
+
+@blueprint.get("/clients")
+def list_clients():
+    """Every registered third party."""
+    return wire.json_response({"clients": [client_json(c) for c in backend().consents.clients()]})
+
+
+@blueprint.post("/clients")
+def register_client():
+    """Register a third party: ``name``, ``redirectUris``, ``public`` (PKCE required then)."""
+    data = body()
+    client = backend().consents.register_client(
+        name=required(data, "name"),
+        redirect_uris=data.get("redirectUris", ["https://localhost/auth"]),
+        public=bool(data.get("public", False)),
+        client_id=data.get("clientId"),
+        api_key=data.get("apiKey"),
+        software_name=data.get("softwareName"),
+        callback_url=data.get("callbackUrl"),
+    )
+    return wire.json_response(client_json(client), status=201)
+
+
+@blueprint.post("/tokens")
+def mint_token():
+    """A valid consent and token for ``clientId``, ``iban`` and ``scopes``, without any screen."""
+    data = body()
+    scopes = data.get("scopes", "psd2:account:details:read psd2:account:balance:read psd2:account:transaction:read")
+    if not isinstance(scopes, str | list):
+        raise errors.SandboxError("'scopes' must be a string or a list")
+    token = backend().consents.mint_token(
+        client_id=required(data, "clientId"),
+        iban=required(data, "iban").replace(" ", "").upper(),
+        scopes=scopes,
+    )
+    return wire.json_response(
+        {
+            "access_token": token.access_token,
+            "refresh_token": token.refresh_token,
+            "token_type": "Bearer",
+            "expires_in": int((token.expires_at - backend().clock.now()).total_seconds()),
+            "scope": token.scope,
+            "consentId": token.consent_id,
+        },
+        status=201,
+    )
+
+
+@blueprint.get("/consents")
+def list_consents():
+    """Every consent with its status history."""
+    consents = backend().consents.consents(client_id=request.args.get("clientId"))
+    return wire.json_response(
+        {
+            "consents": [
+                {
+                    "id": c.id,
+                    "clientId": c.client_id,
+                    "iban": c.account.iban if c.account else None,
+                    "scopes": c.scopes,
+                    "status": c.status,
+                    "validUntil": c.valid_until.isoformat() if c.valid_until else None,
+                    "events": [
+                        {"status": e.status, "at": e.at.isoformat(), "reason": e.reason} for e in c.events
+                    ],
+                }
+                for c in consents
+            ]
+        }
+    )
+
+
+# --- time -------------------------------------------------------------------------------------
+
+
+@blueprint.get("/clock")
+def read_clock():
+    """The simulated time."""
+    return wire.json_response(clock_json())
+
+
+@blueprint.post("/clock/advance")
+def advance_clock():
+    """Move time forward by ``seconds``/``minutes``/``hours``/``days``, by ``workingDays``, or ``to`` a moment."""
+    data = body()
+    clock = backend().clock
+    try:
+        if "to" in data:
+            clock.advance_to(required(data, "to"))
+        elif "workingDays" in data:
+            clock.advance_working_days(required(data, "workingDays", int), data.get("calendar", "werkdagen"))
+        else:
+            delta = dt.timedelta()
+            for unit in ("seconds", "minutes", "hours", "days"):
+                if unit in data:
+                    value = data[unit]
+                    if isinstance(value, bool) or not isinstance(value, int | float):
+                        raise errors.SandboxError(f"'{unit}' must be a number")
+                    delta += dt.timedelta(**{unit: value})
+            if not delta:
+                raise errors.SandboxError("say how far: seconds, minutes, hours, days, workingDays or to")
+            clock.advance(delta)
+    except ClockError as exc:
+        raise errors.SandboxError(str(exc)) from exc
+    except ValueError as exc:
+        raise errors.SandboxError(f"not a moment: {exc}") from exc
+    return wire.json_response(clock_json())
+
+
+@blueprint.get("/jobs")
+def list_jobs():
+    """The bank's due jobs (``status`` filters)."""
+    jobs = backend().jobs.jobs(status=request.args.get("status"))
+    return wire.json_response({"jobs": [j.to_json() for j in jobs]})

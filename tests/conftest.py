@@ -1,0 +1,56 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from mockbank import create_app
+from mockbank.clock import SimClock
+
+POSTGRES_URL = os.environ.get("MOCKBANK_TEST_DATABASE_URL")
+STORAGE_BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture
+def clock():
+    """A frozen clock at Monday 5 January 2026, 09:00 Amsterdam."""
+    return SimClock(start="2026-01-05T09:00:00+01:00")
+
+
+@pytest.fixture
+def bank_app(clock):
+    """A bank app on in-memory SQLite."""
+    app = create_app({"TESTING": True}, clock=clock)
+    yield app
+    app.extensions["mockbank"].close()
+
+
+@pytest.fixture
+def bank(bank_app):
+    """The bank's backend (service objects) of ``bank_app``."""
+    return bank_app.extensions["mockbank"]
+
+
+@pytest.fixture
+def client(bank_app):
+    """A Flask test client of ``bank_app``."""
+    return bank_app.test_client()
+
+
+@pytest.fixture(params=STORAGE_BACKENDS)
+def storage_url(request, tmp_path):
+    """A database URL: SQLite in a file, and PostgreSQL when MOCKBANK_TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bank.db'}"
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy import text
+
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield POSTGRES_URL
