@@ -1,1 +1,169 @@
-"""The mockbank pytest plugin (registered through the ``pytest11`` entry point)."""
+"""The mockbank pytest plugin (registered through the ``pytest11`` entry point).
+
+Fixtures: ``mockbank_world`` (a fresh, seeded world per test, reachable through the chosen front
+door), ``mockbank_clock``, ``mockbank_session``, ``bank_sandbox``, ``abnamro_client`` (an SDK client
+already registered at the bank) and ``headless_user``. Options per test come from the marker::
+
+    @pytest.mark.mockbank(seed=7, start="2026-03-02T09:00", consent_days=180, front_door="server")
+
+and the front door of the whole run from ``--mockbank-front-door=server`` or ``MOCKBANK_FRONT_DOOR``
+(like moto's ``TEST_SERVER_MODE``): ``inprocess`` routes ``requests`` into the apps, ``server``
+serves the same world on a local port. Either way, a request to any other host raises
+``requests.ConnectionError``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+INPROCESS = "inprocess"
+SERVER = "server"
+FRONT_DOORS = (INPROCESS, SERVER)
+MARKER_OPTIONS = (
+    "seed",
+    "start",
+    "consent_days",
+    "front_door",
+    "clock_mode",
+    "config",
+    "bank_config",
+    "portal_config",
+)
+DEFAULTS = {"seed": 42, "start": None, "consent_days": None, "clock_mode": "frozen"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--mockbank-front-door``: run every test that uses the fixtures in-process or against a server."""
+    group = parser.getgroup("mockbank", "mockbank: a simulated ABN AMRO bank and eAccounting portal")
+    group.addoption(
+        "--mockbank-front-door",
+        choices=FRONT_DOORS,
+        default=None,
+        dest="mockbank_front_door",
+        help="serve the mockbank world in-process (default) or on a local port ('server'); also MOCKBANK_FRONT_DOOR",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the ``mockbank`` marker."""
+    config.addinivalue_line(
+        "markers",
+        "mockbank(seed=42, start=None, consent_days=None, front_door=None, clock_mode='frozen', config=None, "
+        "bank_config=None, portal_config=None): options of the test's mockbank world",
+    )
+
+
+def mockbank_options(request: pytest.FixtureRequest) -> dict:
+    """The world options of a test: defaults, then markers from the outermost (module, class) to the test's own."""
+    options = dict(DEFAULTS)
+    for marker in reversed(list(request.node.iter_markers("mockbank"))):
+        if marker.args:
+            raise pytest.UsageError("@pytest.mark.mockbank takes keyword options only")
+        unknown = sorted(set(marker.kwargs) - set(MARKER_OPTIONS))
+        if unknown:
+            raise pytest.UsageError(
+                f"@pytest.mark.mockbank: unknown option(s) {', '.join(unknown)}; use {', '.join(MARKER_OPTIONS)}"
+            )
+        options.update(marker.kwargs)
+    front_door = (
+        options.get("front_door")
+        or request.config.getoption("mockbank_front_door", default=None)
+        or os.environ.get("MOCKBANK_FRONT_DOOR")
+        or INPROCESS
+    )
+    if front_door not in FRONT_DOORS:
+        raise pytest.UsageError(f"mockbank front door {front_door!r}: use one of {', '.join(FRONT_DOORS)}")
+    options["front_door"] = front_door
+    return options
+
+
+@pytest.fixture
+def mockbank_world(request: pytest.FixtureRequest):
+    """A fresh, seeded ``scenarios.World`` for this test, reachable through the chosen front door.
+
+    In-process its hosts are the real-looking ones (``world.urls.bank_api`` is
+    ``https://api-sandbox.abnamro.com``); in server mode they are prefixes of a local port. Either
+    way ``world.urls`` holds the right base URLs and other hosts raise ``ConnectionError``.
+    """
+    from scenarios.routing import only_allow
+    from scenarios.server import start_server
+    from scenarios.world import World
+
+    options = mockbank_options(request)
+    front_door = options.pop("front_door")
+    world = World(**options)
+    try:
+        if front_door == SERVER:
+            with start_server(world) as server, only_allow(server.url):
+                yield world
+        else:
+            with world.activate():
+                yield world
+    finally:
+        world.close()
+
+
+@pytest.fixture
+def mockbank_clock(mockbank_world):
+    """The world's ``SimClock`` (frozen unless the marker says ``clock_mode="running"``)."""
+    return mockbank_world.clock
+
+
+def _no_sleep(seconds: float) -> None:
+    """Retries in tests do not wait on the wall clock."""
+
+
+def _retry_policy():
+    from client_sdk.http import RetryPolicy
+
+    return RetryPolicy(sleep=_no_sleep, jitter=None)
+
+
+@pytest.fixture
+def mockbank_session(mockbank_world):
+    """A ``requests.Session`` for the world: routed in-process, or talking to the server."""
+    import requests
+
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture
+def bank_sandbox(mockbank_world, mockbank_session):
+    """A ``client_sdk.BankSandbox`` bound to the world's bank (its ``/sandbox`` control API)."""
+    import client_sdk
+
+    return client_sdk.BankSandbox(
+        base_url=mockbank_world.urls.bank_api, session=mockbank_session, retry=_retry_policy()
+    )
+
+
+ABNAMRO_CLIENT_NAME = "Pytest TPP"
+ABNAMRO_REDIRECT_URI = "https://localhost/auth"
+
+
+@pytest.fixture
+def abnamro_client(mockbank_world, bank_sandbox, mockbank_session):
+    """A ``client_sdk.AbnAmroClient`` registered at the bank (confidential, redirect ``https://localhost/auth``)."""
+    registered = bank_sandbox.register_client(name=ABNAMRO_CLIENT_NAME, redirect_uris=[ABNAMRO_REDIRECT_URI])
+    return mockbank_world.abnamro_client(
+        client_id=registered["clientId"],
+        api_key=registered["apiKey"],
+        client_secret=registered["clientSecret"],
+        redirect_uri=ABNAMRO_REDIRECT_URI,
+        session=mockbank_session,
+        retry=_retry_policy(),
+    )
+
+
+@pytest.fixture
+def headless_user(mockbank_world):
+    """A ``client_sdk.HeadlessUser``: a browser-like session that fills in the bank's (and portal's) forms."""
+    import requests
+
+    import client_sdk
+
+    with requests.Session() as browser:
+        yield client_sdk.HeadlessUser(session=browser)

@@ -1,0 +1,293 @@
+"""The server front door: the whole world in one WSGI process on one port, each host under its own prefix."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+from flask import Flask
+from flask import jsonify
+from flask import render_template_string
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.serving import BaseWSGIServer
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.serving import make_server
+
+from scenarios.world import RUNNING
+from scenarios.world import Urls
+from scenarios.world import World
+
+WELL_KNOWN = "/.well-known/mockbank"
+SERVING_LINE = re.compile(r"^mockbank serving on (?P<url>https?://\S+)\s*$")
+
+_INDEX = """<!doctype html>
+<html lang="nl">
+<head><meta charset="utf-8"><title>mockbank</title></head>
+<body>
+<h1>mockbank</h1>
+<p>Gesimuleerde tijd: {{ doc.clock.now }} ({{ doc.clock.mode }})</p>
+<h2>ABN AMRO</h2>
+<ul>
+  <li>API: <a href="{{ doc.bank.api }}">{{ doc.bank.api }}</a></li>
+  <li>Inloggen en toestemming: <a href="{{ doc.bank.auth }}">{{ doc.bank.auth }}</a></li>
+  <li>Token: <code>{{ doc.bank.token }}</code></li>
+  <li>Sandbox: <a href="{{ doc.bank.sandbox }}/seed">{{ doc.bank.sandbox }}</a></li>
+</ul>
+<h2>Visma eAccounting</h2>
+<ul>
+  <li>eAccounting: <a href="{{ doc.portal.eaccounting }}">{{ doc.portal.eaccounting }}</a></li>
+  <li>eAccounting API: <code>{{ doc.portal.eaccountingApi }}</code></li>
+  <li>Bankkoppeling-portaal: <a href="{{ doc.portal.portal }}">{{ doc.portal.portal }}</a></li>
+  <li>KvK: <code>{{ doc.portal.kvk }}</code></li>
+  <li>Sandbox: <code>{{ doc.portal.sandbox }}</code></li>
+</ul>
+<p>Alle adressen als JSON: <a href="{{ well_known }}">{{ well_known }}</a></p>
+</body>
+</html>
+"""
+
+
+def create_root_app(world: World) -> Flask:
+    """The app at the server's root: ``/.well-known/mockbank`` and an index of every host."""
+    app = Flask(__name__)
+
+    @app.get(WELL_KNOWN)
+    def well_known():
+        """Every base URL and the clock, as JSON."""
+        return jsonify(world.describe())
+
+    @app.get("/")
+    def index():
+        """Links to every host, for a person with a browser."""
+        return render_template_string(_INDEX, doc=world.describe(), well_known=WELL_KNOWN)
+
+    return app
+
+
+def create_wsgi_app(world: World):
+    """Both apps behind one WSGI callable: each host under its prefix, the root app at ``/``."""
+    return DispatcherMiddleware(create_root_app(world), dict(world.mounts()))
+
+
+class RunningServer:
+    """A world served on a port: ``.url``, ``.urls``, ``.world`` (in-thread only) and ``stop()``."""
+
+    def __init__(self, url: str, *, world: World | None = None, stopper=None, owns_world: bool = False):
+        self.url = url
+        self.world = world
+        self._stopper = stopper
+        self._owns_world = owns_world
+
+    @property
+    def urls(self) -> Urls:
+        """Base URL of every host on this server."""
+        return Urls.server(self.url)
+
+    def well_known(self) -> dict:
+        """The server's ``/.well-known/mockbank`` document."""
+        response = requests.get(self.url + WELL_KNOWN, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def stop(self) -> None:
+        """Stop serving (and close the world when this helper built it)."""
+        if self._stopper is not None:
+            stopper, self._stopper = self._stopper, None
+            stopper()
+        if self._owns_world and self.world is not None:
+            self.world.close()
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def _public_host(host: str) -> str:
+    """The host name clients use: a wildcard bind is reached on the loopback address."""
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without the access log line per request (tests make thousands)."""
+
+    def log_request(self, code="-", size="-") -> None:
+        """Log nothing for a handled request; errors are still logged."""
+
+
+def serve(
+    world: World | None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    world_options: dict | None = None,
+    quiet: bool = False,
+):
+    """Bind a threaded server, then build or re-base the world on its real URL; returns (server, world)."""
+    front = _Front()
+    handler = QuietRequestHandler if quiet else None
+    server: BaseWSGIServer = make_server(host, port, front, threaded=True, request_handler=handler)
+    url = f"http://{_public_host(host)}:{server.server_port}"
+    if world is None:
+        options = {"clock_mode": RUNNING, **(world_options or {})}
+        world = World(base_url=url, **options)
+    else:
+        world.rebase(url)
+    front.target = create_wsgi_app(world)
+    if world.clock.mode == RUNNING:
+        world.clock.start_ticker()
+    return server, world
+
+
+class _Front:
+    """The WSGI callable bound before the world exists (the port decides the world's URLs)."""
+
+    target = None
+
+    def __call__(self, environ, start_response):
+        return self.target(environ, start_response)
+
+
+def wait_until_ready(url: str, *, timeout: float = 15.0, process: subprocess.Popen | None = None) -> dict:
+    """Poll ``/.well-known/mockbank`` until it answers; returns the document."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"mockbank exited with code {process.returncode} before answering")
+        try:
+            response = requests.get(url + WELL_KNOWN, timeout=2)
+            if response.ok:
+                return response.json()
+        except requests.ConnectionError as exc:
+            last_error = exc
+        # Waiting for a socket to open is real I/O, not simulated time.
+        time.sleep(0.02)
+    raise TimeoutError(f"mockbank at {url} did not answer within {timeout} s: {last_error}")
+
+
+def start_server(
+    world: World | None = None,
+    *,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    in_thread: bool = True,
+    quiet: bool = True,
+    **world_options,
+) -> RunningServer:
+    """Serve ``world`` (or a new one made from ``world_options``) on ``port``; returns once it answers.
+
+    ``in_thread=False`` runs ``mockbank serve`` in a subprocess instead (see :func:`start_server_process`).
+    """
+    if not in_thread:
+        if world is not None:
+            raise ValueError("a subprocess server builds its own world; pass world options instead")
+        return start_server_process(port=port, host=host, **world_options)
+    owns_world = world is None
+    server, world = serve(world, host=host, port=port, world_options=world_options, quiet=quiet)
+    thread = threading.Thread(target=server.serve_forever, name="mockbank-server", daemon=True)
+    thread.start()
+
+    def stopper() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        world.clock.stop_ticker()
+
+    running = RunningServer(
+        f"http://{_public_host(host)}:{server.server_port}", world=world, stopper=stopper, owns_world=owns_world
+    )
+    try:
+        wait_until_ready(running.url)
+    except Exception:
+        running.stop()
+        raise
+    return running
+
+
+def start_server_process(
+    *,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    seed: int | None = 42,
+    data_dir: str | Path | None = None,
+    clock_mode: str | None = None,
+    start: str | None = None,
+    env: dict | None = None,
+    timeout: float = 30.0,
+) -> RunningServer:
+    """Run ``mockbank serve`` in a subprocess, read the port it chose, and wait until it answers."""
+    args = [sys.executable, "-m", "scenarios.cli", "serve", "--port", str(port), "--host", host]
+    if seed is not None:
+        args += ["--seed", str(seed)]
+    if data_dir is not None:
+        args += ["--data-dir", str(data_dir)]
+    else:
+        args += ["--memory"]
+    if clock_mode is not None:
+        args += ["--clock", clock_mode]
+    if start is not None:
+        args += ["--start", start]
+    log = tempfile.TemporaryFile(prefix="mockbank-serve-")
+    process = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    url = None
+    try:
+        for line in process.stdout:
+            match = SERVING_LINE.match(line.strip())
+            if match:
+                url = match.group("url")
+                break
+        if url is None:
+            process.wait(timeout=timeout)
+            raise RuntimeError(f"mockbank serve exited ({process.returncode}) without serving: {_read(log)}")
+        # Keep draining stdout so a chatty server never blocks on a full pipe.
+        threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
+        wait_until_ready(url, timeout=timeout, process=process)
+    except Exception:
+        _terminate(process)
+        log.close()
+        raise
+
+    def stopper() -> None:
+        _terminate(process)
+        log.close()
+
+    running = RunningServer(url, stopper=stopper)
+    running.process = process
+    return running
+
+
+def _drain(stream) -> None:
+    for _ in stream:
+        pass
+
+
+def _read(log) -> str:
+    log.seek(0)
+    return log.read().decode("utf-8", "replace")[-4000:]
+
+
+def _terminate(process: subprocess.Popen) -> None:
+    """SIGTERM (the CLI saves the clock and closes the databases), then SIGKILL if it hangs."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

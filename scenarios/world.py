@@ -1,0 +1,412 @@
+"""The world: the composition root that builds the bank and the portal on one simulated clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import asdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+
+import mockbank
+from mockbank.backend import BankBackend
+from mockbank.clock import FROZEN
+from mockbank.clock import RUNNING
+from mockbank.clock import SimClock
+from scenarios.routing import Host
+from scenarios.routing import Routing
+
+BANK_API_HOST = "api-sandbox.abnamro.com"
+BANK_AUTH_HOST = "auth-sandbox.connect.abnamro.com"
+BANK_TOKEN_PORT = 8443
+EACCOUNTING_API_HOST = "eaccountingapi-sandbox.test.vismaonline.com"
+EACCOUNTING_HOST = "eaccounting-sandbox.test.vismaonline.com"
+PORTAL_HOST = "register.ebanking.vismasoftware.nl"
+KVK_HOST = "api.kvk.nl"
+
+# Server-mode path prefix of every host (docs/contracts.md).
+PREFIXES = {
+    "bank_api": "/abnamro-api",
+    "bank_auth": "/abnamro-auth",
+    "eaccounting_api": "/eaccounting-api",
+    "eaccounting": "/eaccounting",
+    "portal": "/portal",
+    "kvk": "/kvk",
+}
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Base URL of every host of a world, for one front door."""
+
+    bank_api: str
+    bank_auth: str
+    bank_token: str
+    eaccounting_api: str
+    eaccounting: str
+    portal: str
+    kvk: str
+
+    @classmethod
+    def inprocess(cls) -> Urls:
+        """The real-looking hosts that in-process routing serves."""
+        auth = f"https://{BANK_AUTH_HOST}"
+        return cls(
+            bank_api=f"https://{BANK_API_HOST}",
+            bank_auth=auth,
+            bank_token=f"https://{BANK_AUTH_HOST}:{BANK_TOKEN_PORT}/as/token.oauth2",
+            eaccounting_api=f"https://{EACCOUNTING_API_HOST}",
+            eaccounting=f"https://{EACCOUNTING_HOST}",
+            portal=f"https://{PORTAL_HOST}",
+            kvk=f"https://{KVK_HOST}",
+        )
+
+    @classmethod
+    def server(cls, base_url: str) -> Urls:
+        """Every host under its path prefix of one server (``mockbank serve``)."""
+        base = base_url.rstrip("/")
+        urls = {name: base + prefix for name, prefix in PREFIXES.items()}
+        return cls(bank_token=urls["bank_auth"] + "/as/token.oauth2", **urls)
+
+    @property
+    def bank_sandbox(self) -> str:
+        """The bank's sandbox control API."""
+        return self.bank_api + "/sandbox"
+
+    @property
+    def portal_sandbox(self) -> str:
+        """The portal's sandbox control API."""
+        return self.portal + "/sandbox"
+
+    def to_json(self) -> dict:
+        """The ``bank``/``portal`` part of ``/.well-known/mockbank``."""
+        return {
+            "bank": {
+                "api": self.bank_api,
+                "auth": self.bank_auth,
+                "token": self.bank_token,
+                "sandbox": self.bank_sandbox,
+            },
+            "portal": {
+                "eaccountingApi": self.eaccounting_api,
+                "eaccounting": self.eaccounting,
+                "portal": self.portal,
+                "kvk": self.kvk,
+                "sandbox": self.portal_sandbox,
+            },
+        }
+
+    def portal_config(self) -> dict:
+        """The config keys that tell the portal where the bank and its own public hosts are."""
+        return {
+            "BANK_API_BASE": self.bank_api,
+            "BANK_AUTH_BASE": self.bank_auth,
+            "BANK_TOKEN_URL": self.bank_token,
+            "BANK_SANDBOX_BASE": self.bank_sandbox,
+            "EACCOUNTING_API_BASE": self.eaccounting_api,
+            "EACCOUNTING_BASE": self.eaccounting,
+            "PORTAL_BASE": self.portal,
+            "KVK_BASE": self.kvk,
+        }
+
+    def as_dict(self) -> dict:
+        """Every base URL by name."""
+        return {**asdict(self), "bank_sandbox": self.bank_sandbox, "portal_sandbox": self.portal_sandbox}
+
+
+def _portal_factory() -> Callable[..., Flask] | None:
+    """``consent_server.create_app`` once the portal exists, else None (the world is then the bank alone)."""
+    try:
+        import consent_server
+    except ImportError:  # pragma: no cover - the package ships with mockbank
+        return None
+    return getattr(consent_server, "create_app", None)
+
+
+class World:
+    """Both apps on one clock with one seed: the thing tests and ``mockbank serve`` run.
+
+    ``seed`` builds the bank's demo world (None: an empty bank); ``start`` and ``clock_mode`` set the
+    clock (``frozen`` moves only when advanced); ``data_dir`` keeps both databases as SQLite files
+    (``bank.db``, ``portal.db``) so a new world on the same folder resumes the old one, simulated
+    time included. ``config`` goes to both apps, ``bank_config``/``portal_config`` to one each.
+    ``base_url`` chooses the server front door's URLs (``http://host:port``); without it the world
+    answers on the real-looking hosts, through :meth:`activate`.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = 42,
+        start: dt.datetime | str | None = None,
+        config: dict | None = None,
+        consent_days: int | None = None,
+        clock_mode: str = FROZEN,
+        data_dir: str | Path | None = None,
+        base_url: str | None = None,
+        bank_config: dict | None = None,
+        portal_config: dict | None = None,
+        clock: SimClock | None = None,
+    ):
+        self.seed = seed
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        if self.data_dir is not None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.urls = Urls.server(self.base_url) if self.base_url else Urls.inprocess()
+        self.clock = clock or SimClock(mode=clock_mode, start=start)
+
+        shared = dict(config or {})
+        bank = {**shared, **(bank_config or {})}
+        bank.setdefault("DATABASE_URL", self._database_url("bank.db"))
+        bank["SEED"] = seed
+        if consent_days is not None:
+            bank["CONSENT_DAYS"] = consent_days
+        self.bank_app: Flask = mockbank.create_app(bank, clock=self.clock)
+
+        self.portal_app: Flask | None = None
+        create_portal = _portal_factory()
+        if create_portal is not None:
+            portal = {**shared, **(portal_config or {}), **self.urls.portal_config()}
+            portal["DATABASE_URL"] = (portal_config or {}).get("DATABASE_URL") or self._database_url("portal.db")
+            portal.setdefault("SEED", seed)
+            if consent_days is not None:
+                portal["CONSENT_DAYS"] = consent_days
+            self.portal_app = create_portal(portal, clock=self.clock)
+
+        self._routing: Routing | None = None
+        self._closed = False
+
+    def _database_url(self, name: str) -> str:
+        if self.data_dir is None:
+            return "sqlite://"
+        return f"sqlite:///{(self.data_dir / name).resolve()}"
+
+    # --- the parts ------------------------------------------------------------------------------
+
+    @property
+    def bank_backend(self) -> BankBackend:
+        """The bank's backend: its database, ids, due jobs and service objects."""
+        return self.bank_app.extensions["mockbank"]
+
+    @property
+    def apps(self) -> dict[str, Flask]:
+        """Every app of the world by name."""
+        apps = {"bank": self.bank_app}
+        if self.portal_app is not None:
+            apps["portal"] = self.portal_app
+        return apps
+
+    def hosts(self) -> list[Host]:
+        """The real-looking hosts and the app behind each (the in-process routing table)."""
+        hosts = [Host(BANK_API_HOST, self.bank_app), Host(BANK_AUTH_HOST, self.bank_app, (BANK_TOKEN_PORT,))]
+        if self.portal_app is not None:
+            hosts += [
+                Host(name, self.portal_app) for name in (EACCOUNTING_API_HOST, EACCOUNTING_HOST, PORTAL_HOST, KVK_HOST)
+            ]
+        return hosts
+
+    def mounts(self) -> dict[str, Flask]:
+        """The server-mode path prefix of every host and the app behind it."""
+        mounts = {PREFIXES["bank_api"]: self.bank_app, PREFIXES["bank_auth"]: self.bank_app}
+        if self.portal_app is not None:
+            for name in ("eaccounting_api", "eaccounting", "portal", "kvk"):
+                mounts[PREFIXES[name]] = self.portal_app
+        return mounts
+
+    @property
+    def front_door(self) -> str:
+        """``server`` when served at a base URL, else ``inprocess``."""
+        return "server" if self.base_url else "inprocess"
+
+    def rebase(self, base_url: str) -> None:
+        """Serve the world under ``base_url`` (a server whose port became known after the world was built)."""
+        self.base_url = base_url.rstrip("/")
+        self.urls = Urls.server(self.base_url)
+        if self.portal_app is not None:
+            self.portal_app.config.update(self.urls.portal_config())
+
+    def describe(self) -> dict:
+        """The ``/.well-known/mockbank`` document: every base URL and the clock."""
+        return {
+            **self.urls.to_json(),
+            "clock": {"now": self.clock.now().isoformat(), "mode": self.clock.mode},
+            "seed": self.seed,
+        }
+
+    # --- time -----------------------------------------------------------------------------------
+
+    def advance(
+        self,
+        delta: dt.timedelta | float | int | None = None,
+        *,
+        working_days: int | None = None,
+        to: dt.datetime | str | None = None,
+        calendar: str = "werkdagen",
+        **units: float,
+    ) -> dt.datetime:
+        """Move the clock by a duration (``delta`` or ``days=``/``hours=``...), ``working_days``, or ``to`` a moment.
+
+        Every due job of every app runs on the way, in time order; returns the new simulated time.
+        """
+        chosen = sum(x is not None for x in (delta, working_days, to)) + bool(units)
+        if chosen != 1:
+            raise TypeError("advance by one of: a duration, days=/hours=/minutes=/seconds=/weeks=, working_days=, to=")
+        if to is not None:
+            return self.clock.advance_to(to)
+        if working_days is not None:
+            return self.clock.advance_working_days(working_days, calendar)
+        if units:
+            delta = dt.timedelta(**units)
+        return self.clock.advance(delta)
+
+    def now(self) -> dt.datetime:
+        """The simulated time."""
+        return self.clock.now()
+
+    # --- state ----------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the freshly seeded world (an empty one without a seed); the clock keeps its time."""
+        backend = self.bank_backend
+        if self.seed is None:
+            backend.reset()
+        else:
+            backend.seed(self.seed)
+        if self.portal_app is not None:
+            self._reset_portal()
+
+    def _reset_portal(self) -> None:
+        # The portal's sandbox API is its contract; going through it keeps the world free of its internals.
+        client = self.portal_app.test_client()
+        if self.seed is None:
+            response = client.post("/sandbox/reset")
+        else:
+            response = client.post("/sandbox/seed", json={"seed": self.seed})
+        if response.status_code >= 400:
+            raise RuntimeError(f"the portal refused to reset: {response.status_code} {response.get_data(as_text=True)}")
+
+    # --- front doors ----------------------------------------------------------------------------
+
+    @property
+    def routing(self) -> Routing:
+        """The in-process routing of this world (made once)."""
+        if self._routing is None:
+            self._routing = Routing(self.hosts())
+        return self._routing
+
+    def activate(self, func: Callable | None = None):
+        """Route ``requests`` for the world's hosts into its apps: ``with world.activate():`` or ``@world.activate``.
+
+        Unknown hosts raise ``requests.ConnectionError`` while active, so nothing leaks out.
+        """
+        if self.base_url is not None:
+            raise RuntimeError("this world is served at a base URL; in-process routing serves the real-looking hosts")
+        if func is not None:
+            return self.routing(func)
+        return self.routing
+
+    # --- clients --------------------------------------------------------------------------------
+
+    def bank_sandbox(self, *, session=None):
+        """A ``client_sdk.BankSandbox`` bound to this world's bank."""
+        import client_sdk
+
+        return client_sdk.BankSandbox(base_url=self.urls.bank_api, session=session)
+
+    def abnamro_client(self, *, client_id: str, api_key: str, client_secret: str | None = None, session=None, **kwargs):
+        """A ``client_sdk.AbnAmroClient`` for a registered client, bound to this world's bank hosts and clock."""
+        import client_sdk
+
+        kwargs.setdefault("clock", self.clock.now)
+        return client_sdk.AbnAmroClient(
+            client_id=client_id,
+            client_secret=client_secret,
+            api_key=api_key,
+            api_base=self.urls.bank_api,
+            auth_base=self.urls.bank_auth,
+            token_url=self.urls.bank_token,
+            session=session,
+            **kwargs,
+        )
+
+    # --- lifetime -------------------------------------------------------------------------------
+
+    def save_clock(self) -> None:
+        """Write the clock's current state to every app's store (running time included)."""
+        self.bank_backend.clock_store.save_clock_state(self.clock.state())
+        portal_store = self._portal_clock_store()
+        if portal_store is not None:
+            portal_store.save_clock_state(self.clock.state())
+
+    def _portal_clock_store(self):
+        if self.portal_app is None:
+            return None
+        state = self.portal_app.extensions.get("consent_server")
+        return getattr(state, "clock_store", None)
+
+    def close(self) -> None:
+        """Stop routing and the ticker, save the clock, and close both databases."""
+        if self._closed:
+            return
+        self._closed = True
+        while self._routing is not None and self._routing.active:
+            self._routing.stop()
+        self.clock.stop_ticker()
+        self.save_clock()
+        self.bank_backend.close()
+        if self.portal_app is not None:
+            state = self.portal_app.extensions.get("consent_server")
+            closer = getattr(state, "close", None)
+            if closer is not None:
+                closer()
+
+    def __enter__(self) -> World:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def mock_world(func: Callable | None = None, **options):
+    """A fresh world, activated in-process, closed afterwards: ``with mock_world(seed=7) as world:`` or ``@mock_world``.
+
+    As a decorator the world is passed to the function as the ``world`` keyword argument.
+    """
+    if func is not None:
+        return _decorate(func, options)
+    return _MockWorld(options)
+
+
+class _MockWorld:
+    """Context manager behind :func:`mock_world`."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        self.world: World | None = None
+
+    def __enter__(self) -> World:
+        self.world = World(**self.options)
+        self.world.activate().start()
+        return self.world
+
+    def __exit__(self, *exc_info) -> None:
+        self.world.close()
+
+    def __call__(self, func: Callable) -> Callable:
+        return _decorate(func, self.options)
+
+
+def _decorate(func: Callable, options: dict) -> Callable:
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with _MockWorld(options) as world:
+            return func(*args, world=world, **kwargs)
+
+    return wrapper
+
+
+__all__ = ["FROZEN", "RUNNING", "Urls", "World", "mock_world"]
