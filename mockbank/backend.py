@@ -59,6 +59,9 @@ class BankBackend:
         return summary
 
     def close(self) -> None:
-        """Detach from the clock and close the database."""
+        """Save the clock's time, detach from the clock and close the database."""
+        # A running clock only saves on advances; without this a restart would resume in the past.
+        self.clock_store.save_clock_state(self.clock.state())
         self.clock.remove_job_source(self.jobs)
+        self.clock.remove_store(self.clock_store)
         self.db.dispose()

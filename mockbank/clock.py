@@ -99,11 +99,17 @@ def is_target2_day(day: dt.date) -> bool:
 CALENDARS: dict[str, Callable[[dt.date], bool]] = {"werkdagen": is_werkdag, "target2": is_target2_day}
 
 
+def _calendar(name: str) -> Callable[[dt.date], bool]:
+    if not isinstance(name, str) or name not in CALENDARS:
+        raise ClockError(f"unknown calendar {name!r}; use {' or '.join(map(repr, CALENDARS))}")
+    return CALENDARS[name]
+
+
 def add_business_days(day: dt.date, count: int, calendar: str = "werkdagen") -> dt.date:
     """The date ``count`` business days after ``day`` in the named calendar."""
     if count < 0:
         raise ClockError("business days are only counted forwards")
-    is_open = CALENDARS[calendar]
+    is_open = _calendar(calendar)
     while count:
         day += dt.timedelta(days=1)
         if is_open(day):
@@ -113,7 +119,7 @@ def add_business_days(day: dt.date, count: int, calendar: str = "werkdagen") -> 
 
 def next_business_day(day: dt.date, calendar: str = "werkdagen") -> dt.date:
     """``day`` itself when it is a business day, otherwise the next one."""
-    is_open = CALENDARS[calendar]
+    is_open = _calendar(calendar)
     while not is_open(day):
         day += dt.timedelta(days=1)
     return day
@@ -229,6 +235,12 @@ class SimClock:
                     self._set_now(saved_now)
             self._stores.append(store)
             store.save_clock_state(self.state())
+
+    def remove_store(self, store: ClockStore) -> None:
+        """Stop saving into this store (its app is being closed)."""
+        with self._lock:
+            if store in self._stores:
+                self._stores.remove(store)
 
     # moving
 
