@@ -119,6 +119,13 @@ def validate_iban(value: str) -> str:
     return text
 
 
+def checked_cents(amount_cents) -> int:
+    """``amount_cents`` when it is a plain int; money in the ledger is never a float, Decimal or bool."""
+    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int):
+        raise errors.SandboxError(f"amounts are integer cents, not {type(amount_cents).__name__}")
+    return amount_cents
+
+
 def months_back(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` earlier (clamped to the month's last day)."""
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
@@ -293,8 +300,10 @@ class Bank:
             raise errors.SandboxError("product must be 'current' or 'savings'")
         if product == models.CURRENT and not has_own_iban:
             raise errors.SandboxError("a current account always has its own IBAN")
-        if len(currency) != 3 or not currency.isalpha():
+        if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha():
             raise errors.SandboxError("currency must be an ISO 4217 code")
+        if checked_cents(credit_limit_cents) < 0:
+            raise errors.SandboxError("a credit limit cannot be negative")
         if iban is not None:
             try:
                 iban = validate_iban(iban)
@@ -382,7 +391,7 @@ class Bank:
         allow_overdraft: bool = False,
     ) -> list[models.Booking]:
         """A SEPA credit transfer. Both sides are booked when both accounts are ours, in one transaction."""
-        if amount_cents <= 0:
+        if checked_cents(amount_cents) <= 0:
             raise errors.SandboxError("a transfer amount must be positive")
         debtor_iban = self._checked_iban(debtor_iban)
         creditor_iban = self._checked_iban(creditor_iban)
@@ -456,7 +465,7 @@ class Bank:
         allow_overdraft: bool = True,
     ) -> models.Booking:
         """One booking on one of our accounts against the outside world (card, iDEAL, incasso...)."""
-        if amount_cents == 0:
+        if checked_cents(amount_cents) == 0:
             raise errors.SandboxError("a booking needs a non-zero amount")
         with self.db.transaction() as session:
             account = self._lock_accounts(session, [normalize_iban(iban)]).get(normalize_iban(iban))
