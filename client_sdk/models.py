@@ -25,7 +25,9 @@ def parse_transaction_timestamp(value: str | None) -> dt.datetime | None:
     """ABN AMRO's ``yyyy-MM-dd-HH:mm:ss.SSS`` (Amsterdam local time) as an aware datetime."""
     if not value:
         return None
-    date_part, _, time_part = value[:10], value[10:11], value[11:]
+    date_part, separator, time_part = value[:10], value[10:11], value[11:]
+    if separator != "-":
+        raise ValueError(f"not an ABN AMRO transactionTimestamp: {value!r}")
     for pattern in ("%H:%M:%S.%f", "%H:%M:%S"):
         try:
             clock = dt.datetime.strptime(time_part, pattern).time()
