@@ -54,10 +54,16 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     _init_wire(app)
 
     from mockbank import ais
+    from mockbank import oauth
     from mockbank import sandbox
+    from mockbank import sandbox_auth
+    from mockbank import screens
 
     ais.init_app(app)
     sandbox.init_app(app)
+    oauth.init_app(app)
+    screens.init_app(app)
+    sandbox_auth.init_app(app)
 
     if app.config["SEED"] is not None and state.bank.get_setting("seed") is None:
         state.seed(int(app.config["SEED"]))
@@ -86,9 +92,14 @@ def _init_wire(app: Flask) -> None:
         # The API and sandbox answer in the bank's envelope; screens keep Flask's HTML pages.
         path = request.path
         if path.startswith(("/v1", "/sandbox")) or request.accept_mimetypes.best == "application/json":
-            bank_error = errors.NotFound() if error.code in (404, 405) else errors.InvalidRequest(error.description)
-            if error.code not in (404, 405):
-                bank_error.status = error.code or 400
+            if error.code in (404, 405):
+                bank_error = errors.NotFound()
+            elif (error.code or 500) >= 500:
+                # An unexpected failure is ABN AMRO's technical error, not a bad request with status 500.
+                bank_error = errors.BackendError()
+            else:
+                bank_error = errors.InvalidRequest(error.description)
+                bank_error.status = error.code
             return wire.json_response(wire.error_body(bank_error, g.get("trace_id", "")), status=bank_error.status)
         return error
 
