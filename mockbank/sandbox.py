@@ -47,6 +47,16 @@ def required(data: dict, name: str, kind: type = str):
     return value
 
 
+def optional(data: dict, name: str, default=None, kind: type = str):
+    """An optional field: ``default`` when absent or null, else a value of the given type."""
+    value = data.get(name)
+    if value is None:
+        return default
+    if kind is not bool and isinstance(value, bool) or not isinstance(value, kind):
+        raise errors.SandboxError(f"'{name}' must be a {'boolean' if kind is bool else kind.__name__}")
+    return value
+
+
 def amount_cents(data: dict, name: str = "amount") -> int:
     """A money field given as a string or integer (never a float)."""
     value = data.get(name)
@@ -184,12 +194,12 @@ def create_customer():
     """A customer; ``users`` creates its online-banking users too."""
     data = body()
     bank = backend().bank
-    kind = data.get("kind", models.RETAIL)
+    kind = optional(data, "kind", models.RETAIL)
     customer = bank.create_customer(
         kind=kind,
         name=required(data, "name"),
-        trade_name=data.get("tradeName"),
-        kvk_number=data.get("kvkNumber"),
+        trade_name=optional(data, "tradeName"),
+        kvk_number=optional(data, "kvkNumber"),
     )
     return wire.json_response(customer_json(_reload_customer(customer.id)), status=201)
 
@@ -217,8 +227,8 @@ def create_user():
     user = backend().bank.create_user(
         customer_id=required(data, "customerId", int),
         name=required(data, "name"),
-        email=data.get("email"),
-        behaviour=data.get("behaviour"),
+        email=optional(data, "email"),
+        behaviour=optional(data, "behaviour"),
         login_means=tuple(means),
     )
     return wire.json_response(user_json(user), status=201)
@@ -229,15 +239,15 @@ def open_account():
     """An account for a customer; an optional ``balance`` is booked as an opening deposit."""
     data = body()
     bank = backend().bank
-    opening = amount_cents(data, "balance") if data.get("balance") not in (None, "0", "0.00", 0) else 0
+    opening = amount_cents(data, "balance") if data.get("balance") is not None else 0
     account = bank.open_account(
         customer_id=required(data, "customerId", int),
-        product=data.get("product", models.CURRENT),
-        currency=data.get("currency", "EUR"),
-        holder_name=data.get("holderName"),
-        iban=data.get("iban"),
-        has_own_iban=bool(data.get("hasOwnIban", True)),
-        credit_limit_cents=amount_cents(data, "creditLimit") if data.get("creditLimit") else 0,
+        product=optional(data, "product", models.CURRENT),
+        currency=optional(data, "currency", "EUR"),
+        holder_name=optional(data, "holderName"),
+        iban=optional(data, "iban"),
+        has_own_iban=optional(data, "hasOwnIban", True, bool),
+        credit_limit_cents=amount_cents(data, "creditLimit") if data.get("creditLimit") is not None else 0,
     )
     if opening:
         bank.book(
@@ -278,11 +288,11 @@ def transfer():
         debtor_iban=required(data, "debtorIban"),
         creditor_iban=required(data, "creditorIban"),
         amount_cents=amount_cents(data),
-        description=data.get("description", ""),
-        reference=data.get("reference", ""),
-        creditor_name=data.get("creditorName"),
-        debtor_name=data.get("debtorName"),
-        allow_overdraft=bool(data.get("allowOverdraft", False)),
+        description=optional(data, "description", ""),
+        reference=optional(data, "reference", ""),
+        creditor_name=optional(data, "creditorName"),
+        debtor_name=optional(data, "debtorName"),
+        allow_overdraft=optional(data, "allowOverdraft", False, bool),
     )
     bank = backend().bank
     by_account = {a.id: a.iban for c in bank.customers() for a in c.accounts}
@@ -296,18 +306,14 @@ def book():
     lines = data.get("descriptionLines", [])
     if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
         raise errors.SandboxError("'descriptionLines' must be a list of strings")
-    amount_text = data.get("amount")
-    if isinstance(amount_text, str) and amount_text.startswith("-"):
-        cents = -amount_cents({"amount": amount_text[1:]})
-    else:
-        cents = amount_cents(data)
+    cents = amount_cents(data)
     row = backend().bank.book(
         iban=required(data, "iban"),
         amount_cents=cents,
-        mutation_code=str(data.get("mutationCode", "658")),
+        mutation_code=optional(data, "mutationCode", "658"),
         description_lines=lines,
-        counterparty=Party(data.get("counterPartyAccountNumber", ""), data.get("counterPartyName", "")),
-        allow_overdraft=bool(data.get("allowOverdraft", True)),
+        counterparty=Party(optional(data, "counterPartyAccountNumber", ""), optional(data, "counterPartyName", "")),
+        allow_overdraft=optional(data, "allowOverdraft", True, bool),
     )
     return wire.json_response(booking_json(row, required(data, "iban").replace(" ", "").upper()), status=201)
 
@@ -334,11 +340,11 @@ def register_client():
     client = backend().consents.register_client(
         name=required(data, "name"),
         redirect_uris=data.get("redirectUris", ["https://localhost/auth"]),
-        public=bool(data.get("public", False)),
-        client_id=data.get("clientId"),
-        api_key=data.get("apiKey"),
-        software_name=data.get("softwareName"),
-        callback_url=data.get("callbackUrl"),
+        public=optional(data, "public", False, bool),
+        client_id=optional(data, "clientId"),
+        api_key=optional(data, "apiKey"),
+        software_name=optional(data, "softwareName"),
+        callback_url=optional(data, "callbackUrl"),
     )
     return wire.json_response(client_json(client), status=201)
 
@@ -426,6 +432,8 @@ def advance_clock():
         raise errors.SandboxError(str(exc)) from exc
     except ValueError as exc:
         raise errors.SandboxError(f"not a moment: {exc}") from exc
+    except OverflowError as exc:
+        raise errors.SandboxError(f"too far: {exc}") from exc
     return wire.json_response(clock_json())
 
 
