@@ -18,6 +18,7 @@ from schwifty import IBAN
 from schwifty.checksum import ISO7064_mod97_10
 
 from mockbank import models
+from mockbank.authflow import create_magic_users
 from mockbank.bank import HISTORY_MONTHS
 from mockbank.bank import MUTATION_CARD
 from mockbank.bank import MUTATION_IDEAL
@@ -245,7 +246,9 @@ class Business:
 
 def build_demo_world(backend, seed: int) -> dict:
     """Build the world of ``seed`` through the ledger verbs and return its summary."""
-    return DemoWorld(backend, seed).build()
+    summary = DemoWorld(backend, seed).build()
+    summary["magicUsers"] = create_magic_users(backend)
+    return summary
 
 
 def creditor_identifier(national_id: str) -> str:
