@@ -1,0 +1,141 @@
+"""eAccounting's bank-account API (``/v2/bankaccounts``) with Visma's names and envelope.
+
+Which administration a request is for comes from its bearer token (minted by ``POST /sandbox/administrations``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Flask
+from flask import request
+
+from consent_server import errors
+from consent_server import models
+from consent_server import wire
+from consent_server.app import portal
+from consent_server.eaccounting import AccountInput
+
+blueprint = Blueprint("api", __name__, url_prefix="/v2")
+
+
+def init_app(app: Flask) -> None:
+    """Register the eAccounting API."""
+    app.register_blueprint(blueprint)
+
+
+def _administration() -> int:
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else None
+    return portal().eaccounting.administration_for_token(token)
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise errors.ValidationFailed("the body must be a JSON object with BankAccountApi fields")
+    return data
+
+
+def _input(data: dict) -> AccountInput:
+    """``BankAccountApi`` JSON as input; types are checked here, rules in the service."""
+    account_type = data.get("BankAccountType")
+    ledger = data.get("LedgerAccountNumber")
+    if ledger is not None and (isinstance(ledger, bool) or not isinstance(ledger, int)):
+        raise errors.ValidationFailed(
+            "LedgerAccountNumber must be an integer",
+            message="Vul een geldig grootboekrekeningnummer in.",
+            field="LedgerAccountNumber",
+        )
+    if account_type is not None and (isinstance(account_type, bool) or not isinstance(account_type, int)):
+        raise errors.ValidationFailed(
+            "BankAccountType must be an integer", message="Kies een type rekening.", field="BankAccountType"
+        )
+    is_active = data.get("IsActive", True)
+    if not isinstance(is_active, bool):
+        raise errors.ValidationFailed("IsActive must be a boolean", field="IsActive")
+    for name in ("Name", "Iban", "CurrencyCode", "BankAccountHolderName"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            raise errors.ValidationFailed(f"{name} must be a string", field=name)
+    return AccountInput(
+        name=data.get("Name"),
+        account_type=account_type,
+        iban=data.get("Iban"),
+        currency=data.get("CurrencyCode"),
+        ledger_account=ledger,
+        is_active=is_active,
+        holder_name=data.get("BankAccountHolderName"),
+    )
+
+
+def _shape(account: models.BankAccount) -> dict:
+    return wire.bank_account(account)
+
+
+@blueprint.get("/bankaccounts")
+def list_accounts():
+    """The administration's bank accounts in the Meta/Data envelope (``$page``, ``$pagesize``)."""
+    admin_id = _administration()
+    try:
+        current = int(request.args.get("$page", 1))
+        size = int(request.args.get("$pagesize", wire.PAGE_SIZE))
+        if current < 1 or not 1 <= size <= 1000:
+            raise ValueError
+    except ValueError as exc:
+        raise errors.ValidationFailed("$page must be >= 1 and $pagesize 1..1000") from exc
+    items = [_shape(a) for a in portal().eaccounting.accounts(admin_id)]
+    return wire.json_response(wire.page(items, current=current, size=size, now=portal().clock.now()))
+
+
+@blueprint.post("/bankaccounts")
+def create_account():
+    """Add a bank account."""
+    admin_id = _administration()
+    account = portal().eaccounting.create_account(admin_id, _input(_body()))
+    return wire.json_response(_shape(account), status=201)
+
+
+@blueprint.get("/bankaccounts/<uid>")
+def get_account(uid: str):
+    """One bank account."""
+    return wire.json_response(_shape(portal().eaccounting.account(_administration(), uid)))
+
+
+@blueprint.put("/bankaccounts/<uid>")
+def replace_account(uid: str):
+    """Replace a bank account."""
+    admin_id = _administration()
+    return wire.json_response(_shape(portal().eaccounting.replace_account(admin_id, uid, _input(_body()))))
+
+
+@blueprint.delete("/bankaccounts/<uid>")
+def delete_account(uid: str):
+    """Delete a bank account."""
+    portal().eaccounting.delete_account(_administration(), uid)
+    return "", 204
+
+
+@blueprint.get("/bankaccounts/<uid>/bankconnection")
+def connection_status(uid: str):
+    """Whether "Schakel bankkoppeling in" is possible, and how far the preparation is (poll this)."""
+    admin_id = _administration()
+    service = portal().eaccounting
+    account = service.account(admin_id, uid)
+    link_state = service.link_states(admin_id).get(account.iban or "")
+    return wire.json_response(wire.bank_connection(account, refusal=service.refusal(account), link_state=link_state))
+
+
+@blueprint.post("/bankaccounts/<uid>/bankconnection")
+def enable_connection(uid: str):
+    """ "Schakel bankkoppeling in": 202 while preparing; 409 with the reason when the account cannot be linked."""
+    admin_id = _administration()
+    service = portal().eaccounting
+    account = service.enable_connection(admin_id, uid)
+    link_state = service.link_states(admin_id).get(account.iban or "")
+    status = 202 if account.connection_state == models.CONNECTION_PREPARING else 200
+    return wire.json_response(wire.bank_connection(account, refusal=None, link_state=link_state), status=status)
+
+
+@blueprint.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def unknown(rest: str):
+    """Any other path under ``/v2``."""
+    raise errors.NotFound(f"/v2/{rest} is not part of this simulation", message="Niet gevonden.")

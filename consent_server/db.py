@@ -1,0 +1,96 @@
+"""The portal's database: one SQLAlchemy engine per app, SQLite by default, any URL by configuration.
+
+Same pattern as the bank's ``db.py``; the portal keeps its own copy because it may import nothing
+from ``mockbank`` except the clock.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import StaticPool
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every portal table."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; in-memory SQLite is shared by all threads of the app."""
+    if url.startswith("sqlite"):
+        in_memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
+        kwargs = {"connect_args": {"check_same_thread": False}}
+        if in_memory:
+            kwargs["poolclass"] = StaticPool
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # Our own transaction control: pysqlite's implicit BEGIN would defer locking.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # Take the write lock up front, so concurrent writers queue instead of failing.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """An engine, its session factory, and a write lock for the single-connection SQLite case."""
+
+    def __init__(self, url: str, base: type[DeclarativeBase] = Base):
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.base = base
+        # One shared in-memory SQLite connection cannot interleave transactions from two threads.
+        self._serial = threading.RLock() if isinstance(self.engine.pool, StaticPool) else None
+
+    def create_all(self) -> None:
+        """Create every table that does not exist yet."""
+        self.base.metadata.create_all(self.engine)
+
+    def drop_all(self) -> None:
+        """Drop every table (reset)."""
+        self.base.metadata.drop_all(self.engine)
+
+    @contextmanager
+    def transaction(self):
+        """A session in one transaction: committed on success, rolled back on any error."""
+        if self._serial is None:
+            with self.sessions.begin() as session:
+                yield session
+            return
+        with self._serial:
+            with self.sessions.begin() as session:
+                yield session
+
+    @contextmanager
+    def reading(self):
+        """A session for reads."""
+        if self._serial is None:
+            with self.sessions() as session:
+                yield session
+            return
+        with self._serial:
+            with self.sessions() as session:
+                yield session
+
+    def dispose(self) -> None:
+        """Close every connection."""
+        self.engine.dispose()

@@ -1,0 +1,434 @@
+"""eAccounting's "Kas- en bankrekeningen" as a service object: administrations, bank accounts, and
+"Schakel bankkoppeling in" (eligibility, the preparation job, the serial number).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from schwifty import IBAN
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consent_server import errors
+from consent_server import models
+from consent_server.db import Database
+from consent_server.ids import Ids
+from consent_server.kvk import KvkError
+from consent_server.kvk import KvkRegister
+from consent_server.portal import Registrations
+from mockbank.clock import DueJobQueue
+from mockbank.clock import SimClock
+
+PREPARE_JOB = "bankconnection.prepare"
+PRODUCT = "eaccounting"
+
+NOT_LINKABLE = (
+    "De bankkoppeling werkt alleen voor rekeningen van het type Rekening-courant en voor spaarrekeningen "
+    "met een eigen IBAN."
+)
+
+
+@dataclass(frozen=True)
+class AccountInput:
+    """The fields of a bank account, as the API or the settings form give them."""
+
+    name: str | None
+    account_type: int | None
+    iban: str | None = None
+    currency: str | None = None
+    ledger_account: int | None = None
+    is_active: bool = True
+    holder_name: str | None = None
+
+
+class EAccounting:
+    """Verbs of eAccounting's bank-account settings."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: SimClock,
+        ids: Ids,
+        jobs: DueJobQueue,
+        config: dict,
+        kvk: KvkRegister,
+        registrations: Registrations,
+    ):
+        self.db = db
+        self.clock = clock
+        self.ids = ids
+        self.jobs = jobs
+        self.config = config
+        self.kvk = kvk
+        self.registrations = registrations
+        jobs.register(PREPARE_JOB, self._prepare_job)
+
+    # --- administrations ----------------------------------------------------------------------------
+
+    def create_administration(
+        self, *, company_name: str, kvk_number: str | None = None, accounting_firm: str | None = None
+    ) -> models.Administration:
+        """A new administration; it gets its Kasrekening at once (as in eAccounting)."""
+        if not company_name or not company_name.strip():
+            raise errors.ValidationFailed(
+                "companyName is required", message="Vul de bedrijfsnaam in.", field="companyName"
+            )
+        if kvk_number is not None and (len(kvk_number) != 8 or not kvk_number.isdigit()):
+            raise errors.ValidationFailed(
+                "kvkNumber must be 8 digits", message="Een KvK-nummer bestaat uit 8 cijfers.", field="kvkNumber"
+            )
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            administration = models.Administration(
+                company_name=company_name.strip(),
+                kvk_number=kvk_number,
+                accounting_firm=(accounting_firm or "").strip() or None,
+                created_at=now,
+            )
+            session.add(administration)
+            session.flush()
+            session.add(
+                models.BankAccount(
+                    uid=self.ids.uuid(),
+                    administration_id=administration.id,
+                    name="Kasrekening",
+                    account_type=models.CASH,
+                    currency="EUR",
+                    ledger_account=self._ledger_default(models.CASH),
+                    created_at=now,
+                    modified_at=now,
+                )
+            )
+            admin_id = administration.id
+        if kvk_number:
+            # A company eAccounting knows is in the portal's KvK register too, unless it is there already.
+            try:
+                self.kvk.lookup(kvk_number)
+            except KvkError as exc:
+                if exc.status == 404:
+                    self.kvk.add(kvk_number=kvk_number, name=company_name, source="eaccounting")
+        return self.administration(admin_id)
+
+    def administration(self, administration_id: int) -> models.Administration:
+        """An administration with its accounts."""
+        with self.db.reading() as session:
+            administration = session.scalars(
+                select(models.Administration)
+                .where(models.Administration.id == administration_id)
+                .options(selectinload(models.Administration.accounts).selectinload(models.BankAccount.serial))
+            ).first()
+            if administration is None:
+                raise errors.NotFound(f"no administration {administration_id}", message="Onbekende administratie.")
+            return administration
+
+    def administrations(self) -> list[models.Administration]:
+        """Every administration."""
+        with self.db.reading() as session:
+            return list(session.scalars(select(models.Administration).order_by(models.Administration.id)))
+
+    def mint_token(self, administration_id: int) -> str:
+        """A bearer token for the eAccounting API of one administration."""
+        self.administration(administration_id)
+        token = self.ids.token(40)
+        with self.db.transaction() as session:
+            session.add(models.ApiToken(token=token, administration_id=administration_id, created_at=self.clock.now()))
+        return token
+
+    def administration_for_token(self, token: str | None) -> int:
+        """The administration a bearer token belongs to, or ``Unauthorized``."""
+        if not token:
+            raise errors.Unauthorized("missing bearer token")
+        with self.db.reading() as session:
+            admin_id = session.scalar(select(models.ApiToken.administration_id).where(models.ApiToken.token == token))
+        if admin_id is None:
+            raise errors.Unauthorized("unknown bearer token")
+        return admin_id
+
+    # --- bank accounts ------------------------------------------------------------------------------
+
+    def accounts(self, administration_id: int) -> list[models.BankAccount]:
+        """The administration's accounts in creation order."""
+        return list(self.administration(administration_id).accounts)
+
+    def account(self, administration_id: int, uid: str) -> models.BankAccount:
+        """One account of the administration, or ``NotFound``."""
+        with self.db.reading() as session:
+            account = session.scalars(
+                select(models.BankAccount)
+                .where(models.BankAccount.uid == uid, models.BankAccount.administration_id == administration_id)
+                .options(selectinload(models.BankAccount.serial))
+            ).first()
+            if account is None:
+                raise errors.NotFound(f"no bank account {uid}", message="Deze rekening bestaat niet.")
+            return account
+
+    def _ledger_default(self, account_type: int, taken: set[int] = frozenset()) -> int:
+        defaults = self.config["LEDGER_DEFAULTS"]
+        number = int(defaults[account_type])
+        while number in taken:
+            number += 1
+        return number
+
+    def _checked(self, session, administration_id: int, data: AccountInput, *, current: models.BankAccount | None):
+        """Validated, normalized values; ``ValidationFailed`` names the first bad field."""
+        name = (data.name or "").strip()
+        if not name:
+            raise errors.ValidationFailed("Name is required", message="Vul een naam in.", field="Name")
+        if len(name) > 200:
+            raise errors.ValidationFailed("Name is at most 200 characters", message="De naam is te lang.", field="Name")
+        if data.account_type not in models.ACCOUNT_TYPES:
+            raise errors.ValidationFailed(
+                "BankAccountType must be 1 (ChequeAccount), 2 (CashAccount), 3 (SavingsAccount) or 4 (CurrencyAccount)",
+                message="Kies een type rekening.",
+                field="BankAccountType",
+            )
+        iban = None
+        if data.iban and data.iban.strip():
+            text = "".join(data.iban.split()).upper()
+            try:
+                iban = str(IBAN(text))
+            except ValueError as exc:
+                raise errors.ValidationFailed(
+                    f"Iban is not valid: {exc}", message="Dit IBAN is niet geldig.", field="Iban"
+                ) from exc
+        if data.account_type == models.CHEQUE and iban is None:
+            raise errors.ValidationFailed(
+                "Iban is required for a ChequeAccount", message="Vul het IBAN van de rekening-courant in.", field="Iban"
+            )
+        if data.account_type == models.CASH and iban is not None:
+            raise errors.ValidationFailed(
+                "a CashAccount has no Iban", message="Een kasrekening heeft geen IBAN.", field="Iban"
+            )
+        currency = (data.currency or "EUR").strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise errors.ValidationFailed(
+                "CurrencyCode must be an ISO 4217 code", message="Kies een geldige valuta.", field="CurrencyCode"
+            )
+        if data.account_type == models.CURRENCY and currency == "EUR":
+            raise errors.ValidationFailed(
+                "a CurrencyAccount is in a foreign currency",
+                message="Een vreemdevalutarekening heeft een andere valuta dan EUR.",
+                field="CurrencyCode",
+            )
+        if data.account_type != models.CURRENCY and currency != "EUR":
+            raise errors.ValidationFailed(
+                "only a CurrencyAccount has a currency other than EUR",
+                message="Gebruik een vreemdevalutarekening voor een andere valuta dan EUR.",
+                field="CurrencyCode",
+            )
+        others = [
+            a
+            for a in session.scalars(
+                select(models.BankAccount).where(models.BankAccount.administration_id == administration_id)
+            )
+            if current is None or a.id != current.id
+        ]
+        if iban and any(a.iban == iban for a in others):
+            raise errors.ValidationFailed(
+                "another bank account has this Iban", message="Er is al een rekening met dit IBAN.", field="Iban"
+            )
+        taken = {a.ledger_account for a in others}
+        ledger = data.ledger_account
+        if ledger is None:
+            ledger = current.ledger_account if current is not None else self._ledger_default(data.account_type, taken)
+        if isinstance(ledger, bool) or not isinstance(ledger, int) or ledger <= 0:
+            raise errors.ValidationFailed(
+                "LedgerAccountNumber must be a positive integer",
+                message="Vul een geldig grootboekrekeningnummer in.",
+                field="LedgerAccountNumber",
+            )
+        if ledger in taken:
+            raise errors.ValidationFailed(
+                f"ledger account {ledger} is used by another bank account",
+                message=f"Grootboekrekening {ledger} hoort al bij een andere rekening.",
+                field="LedgerAccountNumber",
+            )
+        if current is not None and current.connection_state != models.CONNECTION_NONE:
+            if data.account_type != current.account_type or iban != current.iban:
+                raise errors.Conflict(
+                    "BankAccountType and Iban cannot change once the bank connection is enabled",
+                    message="De bankkoppeling is ingeschakeld: het type en het IBAN kunnen niet meer worden gewijzigd.",
+                )
+        return name, iban, currency, ledger
+
+    def create_account(self, administration_id: int, data: AccountInput) -> models.BankAccount:
+        """Add a rekening-courant, kasrekening, spaarrekening or vreemdevalutarekening."""
+        self.administration(administration_id)
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            name, iban, currency, ledger = self._checked(session, administration_id, data, current=None)
+            account = models.BankAccount(
+                uid=self.ids.uuid(),
+                administration_id=administration_id,
+                name=name,
+                account_type=data.account_type,
+                iban=iban,
+                currency=currency,
+                ledger_account=ledger,
+                is_active=data.is_active,
+                holder_name=data.holder_name,
+                created_at=now,
+                modified_at=now,
+            )
+            session.add(account)
+            session.flush()
+            uid = account.uid
+        return self.account(administration_id, uid)
+
+    def replace_account(self, administration_id: int, uid: str, data: AccountInput) -> models.BankAccount:
+        """Replace an account's fields (PUT)."""
+        with self.db.transaction() as session:
+            account = session.scalar(
+                select(models.BankAccount).where(
+                    models.BankAccount.uid == uid, models.BankAccount.administration_id == administration_id
+                )
+            )
+            if account is None:
+                raise errors.NotFound(f"no bank account {uid}", message="Deze rekening bestaat niet.")
+            name, iban, currency, ledger = self._checked(session, administration_id, data, current=account)
+            account.name = name
+            account.account_type = data.account_type
+            account.iban = iban
+            account.currency = currency
+            account.ledger_account = ledger
+            account.is_active = data.is_active
+            account.holder_name = data.holder_name
+            account.modified_at = self.clock.now()
+        return self.account(administration_id, uid)
+
+    def delete_account(self, administration_id: int, uid: str) -> None:
+        """Delete an account: not the administration's only Kasrekening, nor one with a bank connection."""
+        with self.db.transaction() as session:
+            account = session.scalar(
+                select(models.BankAccount).where(
+                    models.BankAccount.uid == uid, models.BankAccount.administration_id == administration_id
+                )
+            )
+            if account is None:
+                raise errors.NotFound(f"no bank account {uid}", message="Deze rekening bestaat niet.")
+            if account.connection_state != models.CONNECTION_NONE:
+                raise errors.Conflict(
+                    "the bank connection is enabled for this account",
+                    message="Deze rekening heeft een bankkoppeling en kan niet worden verwijderd.",
+                )
+            if account.account_type == models.CASH:
+                cash = session.scalars(
+                    select(models.BankAccount.id).where(
+                        models.BankAccount.administration_id == administration_id,
+                        models.BankAccount.account_type == models.CASH,
+                    )
+                ).all()
+                if len(cash) == 1:
+                    raise errors.Conflict(
+                        "every administration keeps a CashAccount",
+                        message="Elke administratie heeft een kasrekening; deze kan niet worden verwijderd.",
+                    )
+            session.delete(account)
+
+    # --- "Schakel bankkoppeling in" -----------------------------------------------------------------
+
+    def refusal(self, account: models.BankAccount) -> str | None:
+        """Why this account cannot get a bank connection, in plain Dutch; None when it can."""
+        if account.account_type == models.CASH:
+            return f"Een kasrekening kan niet aan de bank worden gekoppeld. {NOT_LINKABLE}"
+        if account.account_type == models.CURRENCY:
+            return f"Een vreemdevalutarekening kan niet aan de bank worden gekoppeld. {NOT_LINKABLE}"
+        if account.account_type == models.SAVINGS and not account.iban:
+            return (
+                "Deze spaarrekening heeft geen eigen IBAN. Alleen spaarrekeningen met een eigen IBAN kunnen "
+                "worden gekoppeld; vul het IBAN in als de spaarrekening er een heeft."
+            )
+        if account.account_type not in (models.CHEQUE, models.SAVINGS):
+            return NOT_LINKABLE
+        if not account.is_active:
+            return "Deze rekening is inactief. Maak de rekening eerst weer actief."
+        bank_code = IBAN(account.iban).bank_code if account.iban else ""
+        banks = self.config["SUPPORTED_BANK_CODES"]
+        if bank_code not in banks:
+            return (
+                "Voor de bank van deze rekening is geen directe bankkoppeling beschikbaar. "
+                f"De koppeling is er voor: {', '.join(sorted(banks.values()))}."
+            )
+        return None
+
+    def bank_name(self, account: models.BankAccount) -> str | None:
+        """The supported bank of the account's IBAN ("ABN AMRO"), or None."""
+        if not account.iban:
+            return None
+        return self.config["SUPPORTED_BANK_CODES"].get(IBAN(account.iban).bank_code)
+
+    def enable_connection(self, administration_id: int, uid: str) -> models.BankAccount:
+        """Start preparing the bank connection ("Bankkoppeling voorbereiden…"); an ineligible account is refused."""
+        account = self.account(administration_id, uid)
+        reason = self.refusal(account)
+        if reason:
+            raise errors.Conflict(f"account {uid} cannot get a bank connection: {reason}", message=reason)
+        if account.connection_state != models.CONNECTION_NONE:
+            return account
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            row = session.scalar(select(models.BankAccount).where(models.BankAccount.uid == uid))
+            row.connection_state = models.CONNECTION_PREPARING
+            row.connection_requested_at = now
+            row.modified_at = now
+            due = now + dt.timedelta(seconds=int(self.config["PREPARE_SECONDS"]))
+            self.jobs.schedule(PREPARE_JOB, due, {"account": uid}, session=session)
+        return self.account(administration_id, uid)
+
+    def _prepare_job(self, payload: dict, now: dt.datetime) -> None:
+        """The preparation finished: the administration's serial (issued once) goes on the account."""
+        with self.db.transaction() as session:
+            account = session.scalar(select(models.BankAccount).where(models.BankAccount.uid == payload["account"]))
+            if account is None or account.connection_state != models.CONNECTION_PREPARING:
+                return
+            serial = session.scalar(
+                select(models.Serial).where(
+                    models.Serial.administration_id == account.administration_id, models.Serial.product == PRODUCT
+                )
+            )
+            if serial is None:
+                number = self.ids.serial_number()
+                while session.scalar(select(models.Serial.id).where(models.Serial.number == number)):
+                    number = self.ids.serial_number()
+                serial = models.Serial(
+                    number=number, product=PRODUCT, administration_id=account.administration_id, issued_at=now
+                )
+                session.add(serial)
+                session.flush()
+                self.registrations.open(session, serial)
+            account.serial_id = serial.id
+            account.connection_state = models.CONNECTION_PREPARED
+            account.modified_at = now
+
+    def connection_label(self, account: models.BankAccount, link_states: dict[str, str]) -> str:
+        """The "Bankkoppeling" column: Geen, Voorbereiden…, Voorbereid, or the link's state in Dutch."""
+        if account.iban and account.iban in link_states:
+            return LINK_LABELS.get(link_states[account.iban], link_states[account.iban])
+        return {
+            models.CONNECTION_NONE: "Geen",
+            models.CONNECTION_PREPARING: "Voorbereiden…",
+            models.CONNECTION_PREPARED: "Voorbereid",
+        }[account.connection_state]
+
+    def link_states(self, administration_id: int) -> dict[str, str]:
+        """IBAN → account-link state for the administration's registrations."""
+        with self.db.reading() as session:
+            rows = session.execute(
+                select(models.AccountLink.iban, models.AccountLink.state)
+                .join(models.Registration, models.Registration.id == models.AccountLink.registration_id)
+                .join(models.Serial, models.Serial.id == models.Registration.serial_id)
+                .where(models.Serial.administration_id == administration_id)
+            ).all()
+        return {iban: state for iban, state in rows}
+
+
+LINK_LABELS = {
+    models.LINK_REQUESTED: "Aangevraagd",
+    models.LINK_CONSENTED: "Toestemming gegeven",
+    models.LINK_REJECTED: "Geweigerd",
+    models.LINK_EXPIRED: "Verlopen",
+    models.LINK_REVOKED: "Ingetrokken",
+}

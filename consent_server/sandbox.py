@@ -1,0 +1,255 @@
+"""The portal's sandbox control API (``/sandbox``, JSON, camelCase): set the world up, move time, look inside."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint
+from flask import Flask
+from flask import request
+from flask import url_for
+
+from consent_server import errors
+from consent_server import wire
+from consent_server.app import portal
+from consent_server.kvk import KvkError
+from consent_server.kvk import result_item
+from mockbank.clock import ClockError
+
+blueprint = Blueprint("sandbox", __name__, url_prefix="/sandbox")
+
+
+def init_app(app: Flask) -> None:
+    """Register the sandbox API."""
+    app.register_blueprint(blueprint)
+
+
+def body() -> dict:
+    """The JSON body as a dict; a clear sandbox error for anything else."""
+    data = request.get_json(silent=True)
+    if data is None:
+        if request.data.strip():
+            raise errors.SandboxError("the body is not valid JSON")
+        return {}
+    if not isinstance(data, dict):
+        raise errors.SandboxError("the body must be a JSON object")
+    return data
+
+
+def required(data: dict, name: str, kind: type = str):
+    """A required field of the given type."""
+    value = data.get(name)
+    if value in (None, ""):
+        raise errors.SandboxError(f"'{name}' is required")
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        raise errors.SandboxError(f"'{name}' must be a {kind.__name__}")
+    return value
+
+
+def clock_json() -> dict:
+    """The clock's state."""
+    clock = portal().clock
+    return {"now": clock.now().isoformat(), "mode": clock.mode, "today": clock.today().isoformat()}
+
+
+def administration_json(administration) -> dict:
+    """An administration as the sandbox shows it."""
+    return {
+        "id": administration.id,
+        "companyName": administration.company_name,
+        "kvkNumber": administration.kvk_number,
+        "accountingFirm": administration.accounting_firm,
+    }
+
+
+# --- world and time ----------------------------------------------------------------------------
+
+
+@blueprint.post("/reset")
+def reset():
+    """Empty the portal (the clock keeps its time; KvK test numbers and a configured bank client stay)."""
+    portal().reset()
+    return wire.json_response({"reset": True, "clock": clock_json()})
+
+
+@blueprint.get("/clock")
+def read_clock():
+    """The simulated time."""
+    return wire.json_response(clock_json())
+
+
+@blueprint.post("/clock/advance")
+def advance_clock():
+    """Move the shared clock by ``seconds``/``minutes``/``hours``/``days``, ``workingDays``, or ``to`` a moment."""
+    data = body()
+    clock = portal().clock
+    try:
+        if "to" in data:
+            clock.advance_to(required(data, "to"))
+        elif "workingDays" in data:
+            clock.advance_working_days(required(data, "workingDays", int), data.get("calendar", "werkdagen"))
+        else:
+            delta = dt.timedelta()
+            for unit in ("seconds", "minutes", "hours", "days"):
+                if unit in data:
+                    value = data[unit]
+                    if isinstance(value, bool) or not isinstance(value, int | float):
+                        raise errors.SandboxError(f"'{unit}' must be a number")
+                    delta += dt.timedelta(**{unit: value})
+            if not delta:
+                raise errors.SandboxError("say how far: seconds, minutes, hours, days, workingDays or to")
+            clock.advance(delta)
+    except ClockError as exc:
+        raise errors.SandboxError(str(exc)) from exc
+    except (ValueError, KeyError) as exc:
+        raise errors.SandboxError(f"not a moment or calendar: {exc}") from exc
+    return wire.json_response(clock_json())
+
+
+@blueprint.get("/jobs")
+def list_jobs():
+    """The portal's due jobs (``status`` filters)."""
+    jobs = portal().jobs.jobs(status=request.args.get("status"))
+    return wire.json_response({"jobs": [j.to_json() for j in jobs]})
+
+
+# --- KvK register --------------------------------------------------------------------------------
+
+
+@blueprint.get("/kvk")
+def list_kvk():
+    """Every company in the portal's KvK register (KvK Zoeken v2 items)."""
+    return wire.json_response({"companies": [result_item(c) for c in portal().kvk.companies()]})
+
+
+@blueprint.post("/kvk")
+def add_kvk():
+    """Register a company: ``{kvkNummer, naam, straatnaam?, huisnummer?, postcode?, plaats?, rsin?}``."""
+    data = body()
+    try:
+        company = portal().kvk.add(
+            kvk_number=required(data, "kvkNummer"),
+            name=required(data, "naam"),
+            street=data.get("straatnaam", ""),
+            house_number=str(data.get("huisnummer", "")),
+            postcode=data.get("postcode", ""),
+            city=data.get("plaats", ""),
+            rsin=data.get("rsin"),
+            source=data.get("source", "sandbox"),
+        )
+    except KvkError as exc:
+        raise errors.SandboxError(exc.description) from exc
+    except ValueError as exc:
+        raise errors.SandboxError(str(exc)) from exc
+    return wire.json_response(result_item(company), status=201)
+
+
+# --- the portal's client registration at the bank ---------------------------------------------------
+
+
+@blueprint.get("/bank-client")
+def read_bank_client():
+    """The portal's credentials at the bank (null before it is registered)."""
+    creds = portal().bank.credentials()
+    if creds is None:
+        return wire.json_response({"configured": False})
+    return wire.json_response(
+        {
+            "configured": True,
+            "clientId": creds.client_id,
+            "apiKey": creds.api_key,
+            "hasClientSecret": bool(creds.client_secret),
+            "hasCallbackSecret": bool(creds.callback_secret),
+            "redirectUri": portal().config["PORTAL_REDIRECT_URI"],
+            "callbackUrl": portal().config["PORTAL_BASE"].rstrip("/") + url_for("callbacks.bank_registration"),
+        }
+    )
+
+
+@blueprint.post("/bank-client")
+def configure_bank_client():
+    """Hand the portal what the bank's ``POST /sandbox/clients`` returned: clientId, apiKey and both secrets."""
+    data = body()
+    portal().bank.configure(
+        client_id=required(data, "clientId"),
+        api_key=required(data, "apiKey"),
+        client_secret=data.get("clientSecret"),
+        callback_secret=data.get("callbackSecret"),
+    )
+    return read_bank_client()
+
+
+# --- administrations -------------------------------------------------------------------------------
+
+
+@blueprint.get("/administrations")
+def list_administrations():
+    """Every administration."""
+    return wire.json_response(
+        {"administrations": [administration_json(a) for a in portal().eaccounting.administrations()]}
+    )
+
+
+@blueprint.post("/administrations")
+def create_administration():
+    """An administration with its Kasrekening: ``{companyName, kvkNumber?, accountingFirm?}``; answers a token too."""
+    data = body()
+    administration = portal().eaccounting.create_administration(
+        company_name=required(data, "companyName"),
+        kvk_number=data.get("kvkNumber"),
+        accounting_firm=data.get("accountingFirm"),
+    )
+    return wire.json_response(_with_token(administration), status=201)
+
+
+@blueprint.post("/administrations/<int:administration_id>/tokens")
+def mint_token(administration_id: int):
+    """A new bearer token (and browser login link) for one administration."""
+    administration = portal().eaccounting.administration(administration_id)
+    return wire.json_response(_with_token(administration), status=201)
+
+
+def _with_token(administration) -> dict:
+    token = portal().eaccounting.mint_token(administration.id)
+    base = portal().config["EACCOUNTING_BASE"].rstrip("/")
+    return {
+        **administration_json(administration),
+        "accessToken": token,
+        "tokenType": "Bearer",
+        "loginUrl": f"{base}{url_for('settings.login', token=token)}",
+    }
+
+
+# --- registrations ---------------------------------------------------------------------------------
+
+
+@blueprint.get("/registrations")
+def list_registrations():
+    """Every registration with its state and links."""
+    return wire.json_response(
+        {
+            "registrations": [
+                {
+                    "serialNumber": r.serial.number,
+                    "state": r.state,
+                    "administrationId": r.serial.administration_id,
+                    "kvkNumber": r.kvk_number,
+                    "links": [{"iban": link.iban, "state": link.state, "flow": link.flow} for link in r.links],
+                }
+                for r in portal().registrations.all()
+            ]
+        }
+    )
+
+
+@blueprint.get("/timeline")
+def timeline():
+    """Every step of one onboarding with its simulated time: ``?serial=NNNNNNN``."""
+    number = request.args.get("serial", "").strip()
+    if not number:
+        raise errors.SandboxError("'serial' is required")
+    try:
+        return wire.json_response(portal().registrations.timeline(number))
+    except errors.NotFound as exc:
+        exc.developer_message = f"no registration for serial {number}"
+        raise

@@ -1,0 +1,309 @@
+"""The bank-connection portal's wizard: Koppel je bankrekening → Gegevens, Koppeling, Bankconsent, Rekeningen, Klaar.
+
+The browser session remembers which registration it works on; the serial number (licentienummer)
+typed at Gegevens is what opens a registration, so anyone with the portal link and the serial can do it.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint
+from flask import Flask
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+
+from consent_server import errors
+from consent_server import models
+from consent_server.app import portal
+from consent_server.forms import ButtonForm
+from consent_server.forms import ContactForm
+from consent_server.forms import DetailsForm
+from consent_server.portal import BANKS
+from consent_server.portal import PRODUCTS
+from consent_server.portal import STEPS
+from consent_server.portal import ConsentCancelled
+from consent_server.portal import DetailsInput
+from consent_server.portal import state_rank
+
+blueprint = Blueprint("wizard", __name__)
+SESSION_KEY = "registration_id"
+
+
+def init_app(app: Flask) -> None:
+    """Register the wizard."""
+    app.register_blueprint(blueprint)
+
+
+def _current() -> models.Registration | None:
+    reg_id = session.get(SESSION_KEY)
+    if reg_id is None:
+        return None
+    try:
+        return portal().registrations.get(reg_id)
+    except errors.NotFound:
+        session.pop(SESSION_KEY, None)
+        return None
+
+
+def step_view(step: str):
+    """A wizard step: needs a registration that has reached ``step``, else goes to the step it has reached."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            registration = _current()
+            if registration is None:
+                flash("Vul eerst de gegevens in.", "error")
+                return redirect(url_for("wizard.details"))
+            if not portal().registrations.may_view(registration, step):
+                return redirect(url_for(f"wizard.{_ENDPOINT[portal().registrations.resume_step(registration)]}"))
+            return view(registration, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+_ENDPOINT = {
+    "gegevens": "details",
+    "koppeling": "contact",
+    "bankconsent": "bank_consent",
+    "rekeningen": "accounts",
+    "klaar": "done",
+}
+
+
+def render_step(template: str, step: str, registration: models.Registration | None, status: int = 200, **context):
+    """A step page with the progress bar: done, current and later steps."""
+    reached = portal().registrations.resume_step(registration) if registration else "gegevens"
+    names = [s for s, _ in STEPS]
+    progress = [
+        {
+            "key": key,
+            "label": label,
+            "number": i + 1,
+            "current": key == step,
+            "done": i < names.index(reached) or (registration is not None and registration.state == models.REG_DONE),
+            "url": url_for(f"wizard.{_ENDPOINT[key]}") if i <= names.index(reached) else None,
+        }
+        for i, (key, label) in enumerate(STEPS)
+    ]
+    return (
+        render_template(
+            template, progress=progress, registration=registration, step=step, banks=BANKS, products=PRODUCTS, **context
+        ),
+        status,
+    )
+
+
+@blueprint.get("/")
+def start():
+    """ "Koppel je bankrekening": the five steps at a glance, and Start."""
+    serial = request.args.get("licentienummer", "").strip()
+    registration = _current()
+    return render_template(
+        "portal/start.html",
+        steps=STEPS,
+        serial=serial,
+        registration=registration,
+        resume=url_for(f"wizard.{_ENDPOINT[portal().registrations.resume_step(registration)]}")
+        if registration
+        else None,
+    )
+
+
+@blueprint.route("/registratie/gegevens", methods=["GET", "POST"])
+def details():
+    """Stap 1: KvK-nummer (company name from the register), product, licentienummer, bank, both terms."""
+    registration = _current()
+    form = DetailsForm()
+    status = 200
+    if request.method == "GET":
+        if registration is not None and registration.kvk_number:
+            form.kvk_number.data = registration.kvk_number
+            form.product.data = registration.product
+            form.serial.data = registration.serial.number
+            form.bank.data = registration.bank
+            form.terms_service.data = form.terms_privacy.data = True
+        else:
+            form.serial.data = request.args.get("licentienummer", "") or (
+                registration.serial.number if registration else ""
+            )
+    elif not form.validate_on_submit():
+        abort(400)
+    elif not form.refresh.data:
+        data = DetailsInput(
+            kvk_number=form.kvk_number.data or "",
+            product=form.product.data or "",
+            serial=form.serial.data or "",
+            bank=request.form.get("bank", ""),
+            terms_service=bool(form.terms_service.data),
+            terms_privacy=bool(form.terms_privacy.data),
+        )
+        try:
+            registration = portal().registrations.submit_details(data)
+        except errors.DetailsInvalid as invalid:
+            for name, message in invalid.errors.items():
+                getattr(form, name).errors = [message]
+            status = 422
+        else:
+            session[SESSION_KEY] = registration.id
+            return redirect(url_for(f"wizard.{_ENDPOINT[portal().registrations.resume_step(registration)]}"))
+    form.fill_banks()
+    if form.kvk_number.data:
+        form.company_name.data = portal().registrations.company_name(form.kvk_number.data) or ""
+    return render_step("portal/details.html", "gegevens", registration, status, form=form)
+
+
+@blueprint.route("/registratie/koppeling", methods=["GET", "POST"])
+@step_view("koppeling")
+def contact(registration):
+    """Stap 2: the rekeningbeheerder's name and e-mail address."""
+    form = ContactForm()
+    status = 200
+    if request.method == "GET":
+        form.name.data = registration.contact_name or ""
+        form.email.data = registration.contact_email or ""
+    elif not form.validate_on_submit():
+        abort(400)
+    else:
+        try:
+            registration = portal().registrations.submit_contact(
+                registration.id, name=form.name.data or "", email=form.email.data or ""
+            )
+        except errors.DetailsInvalid as invalid:
+            for name, message in invalid.errors.items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = [message]
+                else:
+                    flash(message, "error")
+            status = 422
+        else:
+            return redirect(url_for("wizard.bank_consent"))
+    return render_step("portal/contact.html", "koppeling", registration, status, form=form)
+
+
+def _bank_links() -> dict:
+    bank = portal().bank
+    return {
+        "registration_url": bank.registration_url(),
+        "access_online_url": bank.registration_url(access_online=True),
+    }
+
+
+@blueprint.route("/registratie/bankconsent", methods=["GET", "POST"])
+@step_view("bankconsent")
+def bank_consent(registration):
+    """Stap 3: registration starts at the bank (or Access Online); the PSD2 redirect is offered too."""
+    form = ButtonForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if state_rank(registration.state) >= state_rank(models.REG_BANK_CONSENT):
+            return redirect(url_for("wizard.accounts"))
+        flash("We hebben nog geen toestemming van de bank ontvangen. Rond eerst de aanmelding bij de bank af.", "error")
+        status = 409
+    return render_step(
+        "portal/bank_consent.html",
+        "bankconsent",
+        registration,
+        status,
+        form=form,
+        psd2_form=ButtonForm(prefix="psd2"),
+        **_bank_links(),
+    )
+
+
+@blueprint.post("/registratie/bankconsent/psd2")
+@step_view("bankconsent")
+def start_psd2(registration):
+    """Flow A: go to the bank's authorization page for one account ("nog een rekening koppelen" repeats it)."""
+    if not ButtonForm(prefix="psd2").validate_on_submit():
+        abort(400)
+    try:
+        url = portal().registrations.start_redirect(
+            registration.id, redirect_uri=portal().config["PORTAL_REDIRECT_URI"]
+        )
+    except errors.PortalError as error:
+        flash(error.message, "error")
+        return redirect(url_for("wizard.bank_consent"))
+    return redirect(url)
+
+
+@blueprint.get("/registratie/bank/terug")
+def bank_return():
+    """Flow A: the bank sends the user back with a code (or an error)."""
+    try:
+        registration = portal().registrations.complete_redirect(
+            state=request.args.get("state", ""),
+            code=request.args.get("code"),
+            error=request.args.get("error"),
+            error_description=request.args.get("error_description"),
+            redirect_uri=portal().config["PORTAL_REDIRECT_URI"],
+        )
+    except ConsentCancelled as cancelled:
+        session[SESSION_KEY] = cancelled.registration_id
+        flash(cancelled.message, "error")
+        return redirect(url_for("wizard.bank_consent"))
+    except errors.PortalError as error:
+        flash(error.message, "error")
+        return redirect(url_for("wizard.bank_consent") if _current() else url_for("wizard.start"))
+    session[SESSION_KEY] = registration.id
+    flash("De bank heeft toestemming gegeven. De rekening staat hieronder.", "success")
+    return redirect(url_for("wizard.accounts"))
+
+
+@blueprint.route("/registratie/rekeningen", methods=["GET", "POST"])
+@step_view("rekeningen")
+def accounts(registration):
+    """Stap 4: every account the bank reported, with its link state."""
+    form = ButtonForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            portal().registrations.confirm_accounts(registration.id)
+        except errors.DetailsInvalid as invalid:
+            flash(invalid.errors["form"], "error")
+            status = 409
+        else:
+            return redirect(url_for("wizard.done"))
+    return render_step(
+        "portal/accounts.html",
+        "rekeningen",
+        registration,
+        status,
+        form=form,
+        psd2_form=ButtonForm(prefix="psd2"),
+        pricing=portal().registrations.pricing(registration),
+        **_bank_links(),
+    )
+
+
+@blueprint.route("/registratie/klaar", methods=["GET", "POST"])
+@step_view("klaar")
+def done(registration):
+    """Stap 5: what happens next (a mail with an activation link per account, about five working days)."""
+    form = ButtonForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        registration = portal().registrations.finish(registration.id)
+        flash("Je aanmelding is afgerond.", "success")
+    return render_step(
+        "portal/done.html",
+        "klaar",
+        registration,
+        form=form,
+        pricing=portal().registrations.pricing(registration),
+        working_days=portal().config["ACTIVATION_MAIL_WORKING_DAYS"],
+    )
