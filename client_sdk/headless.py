@@ -25,6 +25,8 @@ SOUP_CONFIG = {"features": "html.parser"}
 LOGIN_FORMS = {"edentifier": "form-edentifier", "app": "form-app", "access_online": "form-access-online"}
 LOGIN_LINKS = {"edentifier": "login-edentifier", "app": "login-app", "access_online": "login-access-online"}
 APP_CONFIRM_FORM = "form-app-confirm"
+APP_WAITING = "app-waiting"
+APP_PHONE_LINK = "app-phone-link"
 CONSENT_FORM = "form-consent"
 
 
@@ -114,9 +116,11 @@ class HeadlessUser:
         session: requests.Session | None = None,
         user_agent: str | None = None,
         max_redirects: int = 30,
+        app_polls: int = 3,
     ):
         self.browser = _Browser(session=session, user_agent=user_agent)
         self.max_redirects = max_redirects
+        self.app_polls = app_polls
         self.response: requests.Response | None = None
         self.stopped_at: str | None = None
         self._stop_at: tuple[str, ...] = ()
@@ -267,8 +271,9 @@ class HeadlessUser:
 
         ``login`` is ``edentifier`` (account number, card number, response code), ``app``
         (account number, then the app confirms: ``confirm_app(user)`` is called on the waiting
-        page, e.g. to confirm through the sandbox; without it the phone page is used) or
-        ``access_online`` (user id, card number, response code).
+        page, e.g. to confirm through the sandbox or let simulated time pass; without it the
+        user confirms on the "phone" page) or ``access_online`` (user id, card number, response
+        code). ``choose_iban`` picks the account when the consent page offers several.
         """
         if login not in LOGIN_FORMS:
             raise ValueError(f"login is one of {', '.join(LOGIN_FORMS)}")
@@ -284,8 +289,8 @@ class HeadlessUser:
             "access_online": {"user_id": user_id, "card_number": card_number, "response_code": response_code},
         }[login]
         self.open(url, stop_at=redirect_uri)
-        logged_in = consented = app_confirmed = False
-        polls = 0
+        logged_in = consented = False
+        app_waits = 0
         for _ in range(max_steps):
             if self.stopped_at:
                 return AuthorizationResult.from_url(self.stopped_at)
@@ -306,23 +311,13 @@ class HeadlessUser:
                     raise HeadlessUserError("the bank refused the login", url=self.url, messages=self.messages())
                 logged_in = True
                 self.submit(LOGIN_FORMS[login], {k: v for k, v in login_fields.items() if v is not None})
-            elif self.has_form(APP_CONFIRM_FORM):
-                app_confirmed = True
-                self.submit(APP_CONFIRM_FORM)
             elif not logged_in and self.page.find("a", id=LOGIN_LINKS[login]):
                 self.follow_link(LOGIN_LINKS[login])
-            elif login == "app" and logged_in:
-                # The waiting page: confirm once (sandbox or phone), then poll as the page would.
-                if not app_confirmed:
-                    app_confirmed = True
-                    if confirm_app is not None:
-                        confirm_app(self)
-                    elif self._open_phone_page():
-                        continue
-                polls += 1
-                if polls > 3:
+            elif self.page.find(id=APP_WAITING):
+                if app_waits >= 1:
                     raise HeadlessUserError("the app login was never confirmed", url=self.url, messages=self.messages())
-                self._poll()
+                app_waits += 1
+                self._wait_for_app(confirm_app)
             else:
                 raise HeadlessUserError(
                     f"unexpected page {self.title!r} (forms: {', '.join(self.form_ids()) or 'none'})",
@@ -331,23 +326,23 @@ class HeadlessUser:
                 )
         raise HeadlessUserError(f"no redirect back after {max_steps} steps", url=self.url, messages=self.messages())
 
-    def _open_phone_page(self) -> bool:
-        """Open the link (from the waiting page) that shows the "phone" confirmation, if there is one."""
-        for link in self.page.find_all("a", href=True):
-            if link.get("id", "").startswith(("app-phone", "phone", "open-phone")) or "phone" in link.get("class", []):
-                self._go("GET", urljoin(self.response.url, link["href"]))
-                return True
-        return False
-
-    def _poll(self) -> None:
-        """Reload as the waiting page would: its ``<meta http-equiv=refresh>`` target, its poll form, or itself."""
-        meta = self.page.find("meta", attrs={"http-equiv": lambda v: v and v.lower() == "refresh"})
-        if meta and "url=" in meta.get("content", "").lower():
-            target = meta["content"].split("=", 1)[1].strip().strip("'\"")
-            self._go("GET", urljoin(self.response.url, target))
-            return
-        forms = self.page.find_all("form", id=True)
-        if len(forms) == 1:
-            self.submit(forms[0]["id"])
-            return
-        self._go("GET", self.response.url)
+    def _wait_for_app(self, confirm_app: Callable[[HeadlessUser], object] | None) -> None:
+        """On the app's waiting page: confirm (sandbox callback, or the "phone" page), then poll and continue."""
+        waiting = self.page.find(id=APP_WAITING)
+        base = self.response.url
+        status_url = urljoin(base, waiting["data-status-url"])
+        continue_url = urljoin(base, waiting["data-continue-url"])
+        if confirm_app is not None:
+            confirm_app(self)
+        else:
+            phone = self.page.find("a", id=APP_PHONE_LINK)
+            if phone is None:
+                raise HeadlessUserError("no way to confirm the app login", url=self.url)
+            self._go("GET", urljoin(base, phone["href"]))
+            self.submit(APP_CONFIRM_FORM)
+        # What the waiting page's script does: ask the status URL, then go on to the continue URL.
+        for _ in range(self.app_polls):
+            status = self.session.get(status_url, headers={"Accept": "application/json"}, allow_redirects=False)
+            if status.ok and status.json().get("confirmed"):
+                break
+        self._go("GET", continue_url)

@@ -239,17 +239,31 @@ class BankSandbox:
         decision: str = "approve",
         iban: str | None = None,
         error: str | None = None,
+        error_description: str | None = None,
     ) -> dict:
-        """Decide the next authorization of ``client_id`` without screens (``approve`` or ``refuse``)."""
+        """Answer the next authorization request of ``client_id`` without screens (``approve`` or ``refuse``)."""
         if decision not in ("approve", "refuse"):
             raise ValueError("decision is 'approve' or 'refuse'")
-        body = _drop_none({"clientId": client_id, "decision": decision, "iban": iban, "error": error})
-        return self._call("POST", "/decisions", body=body)
+        body = {
+            "clientId": client_id,
+            "decision": decision,
+            "iban": iban,
+            "error": error,
+            "errorDescription": error_description,
+        }
+        return self._call("POST", "/decisions", body=_drop_none(body))
 
-    def decisions(self) -> list[dict] | dict:
-        """The queued decisions."""
-        answer = self._call("GET", "/decisions")
-        return answer.get("decisions", answer) if isinstance(answer, dict) else answer
+    def decisions(self, *, client_id: str | None = None) -> list[dict]:
+        """Decisions still waiting for their authorization request."""
+        return self._call("GET", "/decisions", params={"clientId": client_id})["decisions"]
+
+    def clear_decisions(self, *, client_id: str | None = None) -> int:
+        """Drop waiting decisions (of ``client_id``, or all); answers how many."""
+        return self._call("DELETE", "/decisions", params={"clientId": client_id}, idempotent=True)["cleared"]
+
+    def app_logins(self, *, status: str | None = None) -> list[dict]:
+        """App logins waiting for confirmation (``status="all"`` for every one)."""
+        return self._call("GET", "/app-logins", params={"status": status})["appLogins"]
 
     def confirm_app_login(self, login_id: str | int) -> dict:
         """Confirm a pending mobile-app login, as the user's phone would."""
