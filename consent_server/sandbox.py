@@ -151,8 +151,13 @@ def add_kvk():
 def read_bank_client():
     """The portal's credentials at the bank (null before it is registered)."""
     creds = portal().bank.credentials()
+    # The URLs are there before registration too: the world registers the portal at the bank with them.
+    urls = {
+        "redirectUri": portal().config["PORTAL_REDIRECT_URI"],
+        "callbackUrl": portal().config["PORTAL_BASE"].rstrip("/") + url_for("callbacks.bank_registration"),
+    }
     if creds is None:
-        return wire.json_response({"configured": False})
+        return wire.json_response({"configured": False, **urls})
     return wire.json_response(
         {
             "configured": True,
@@ -160,8 +165,7 @@ def read_bank_client():
             "apiKey": creds.api_key,
             "hasClientSecret": bool(creds.client_secret),
             "hasCallbackSecret": bool(creds.callback_secret),
-            "redirectUri": portal().config["PORTAL_REDIRECT_URI"],
-            "callbackUrl": portal().config["PORTAL_BASE"].rstrip("/") + url_for("callbacks.bank_registration"),
+            **urls,
         }
     )
 
