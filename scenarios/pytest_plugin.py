@@ -93,14 +93,15 @@ def mockbank_world(request: pytest.FixtureRequest):
 
     options = mockbank_options(request)
     front_door = options.pop("front_door")
+    if front_door == SERVER:
+        # The world is built once the port is known, so every app learns its real URLs up front.
+        with start_server(**options) as server, only_allow(server.url):
+            yield server.world
+        return
     world = World(**options)
     try:
-        if front_door == SERVER:
-            with start_server(world) as server, only_allow(server.url):
-                yield world
-        else:
-            with world.activate():
-                yield world
+        with world.activate():
+            yield world
     finally:
         world.close()
 

@@ -25,6 +25,8 @@ from requests import PreparedRequest
 from werkzeug.test import EnvironBuilder
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+# Framing headers describe the wire, not the request: the body arrives whole, and its length is recomputed.
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def forward(app: Flask, request: PreparedRequest) -> tuple[int, list[tuple[str, 
         query_string=parts.query,
         base_url=f"{parts.scheme}://{parts.netloc}/",
         method=request.method,
-        headers=list(request.headers.items()),
+        headers=[(k, v) for k, v in request.headers.items() if k.lower() not in _FRAMING_HEADERS],
         data=_body_bytes(request.body),
     )
     try:

@@ -79,9 +79,18 @@ def create_wsgi_app(world: World):
 class RunningServer:
     """A world served on a port: ``.url``, ``.urls``, ``.world`` (in-thread only) and ``stop()``."""
 
-    def __init__(self, url: str, *, world: World | None = None, stopper=None, owns_world: bool = False):
+    def __init__(
+        self,
+        url: str,
+        *,
+        world: World | None = None,
+        stopper=None,
+        owns_world: bool = False,
+        process: subprocess.Popen | None = None,
+    ):
         self.url = url
         self.world = world
+        self.process = process
         self._stopper = stopper
         self._owns_world = owns_world
 
@@ -246,6 +255,7 @@ def start_server_process(
         env={**os.environ, **(env or {})},
     )
     url = None
+    drain: threading.Thread | None = None
     try:
         for line in process.stdout:
             match = SERVING_LINE.match(line.strip())
@@ -256,20 +266,19 @@ def start_server_process(
             process.wait(timeout=timeout)
             raise RuntimeError(f"mockbank serve exited ({process.returncode}) without serving: {_read(log)}")
         # Keep draining stdout so a chatty server never blocks on a full pipe.
-        threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
+        drain = threading.Thread(target=_drain, args=(process.stdout,), daemon=True)
+        drain.start()
         wait_until_ready(url, timeout=timeout, process=process)
     except Exception:
-        _terminate(process)
+        _terminate(process, drain)
         log.close()
         raise
 
     def stopper() -> None:
-        _terminate(process)
+        _terminate(process, drain)
         log.close()
 
-    running = RunningServer(url, stopper=stopper)
-    running.process = process
-    return running
+    return RunningServer(url, stopper=stopper, process=process)
 
 
 def _drain(stream) -> None:
@@ -282,7 +291,7 @@ def _read(log) -> str:
     return log.read().decode("utf-8", "replace")[-4000:]
 
 
-def _terminate(process: subprocess.Popen) -> None:
+def _terminate(process: subprocess.Popen, drain: threading.Thread | None = None) -> None:
     """SIGTERM (the CLI saves the clock and closes the databases), then SIGKILL if it hangs."""
     if process.poll() is None:
         process.terminate()
@@ -291,3 +300,6 @@ def _terminate(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+    if drain is not None:
+        drain.join(timeout=5)
+    process.stdout.close()

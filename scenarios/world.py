@@ -27,6 +27,10 @@ EACCOUNTING_HOST = "eaccounting-sandbox.test.vismaonline.com"
 PORTAL_HOST = "register.ebanking.vismasoftware.nl"
 KVK_HOST = "api.kvk.nl"
 
+# The portal's registration at the bank (Visma as an ABN AMRO third party).
+PORTAL_CLIENT_ID = "TPP_visma_eaccounting"
+PORTAL_CLIENT_NAME = "Visma eAccounting"
+
 # Server-mode path prefix of every host (docs/contracts.md).
 PREFIXES = {
     "bank_api": "/abnamro-api",
@@ -172,13 +176,13 @@ class World:
         if create_portal is not None:
             portal = {**shared, **(portal_config or {}), **self.urls.portal_config()}
             portal["DATABASE_URL"] = (portal_config or {}).get("DATABASE_URL") or self._database_url("portal.db")
-            portal.setdefault("SEED", seed)
             if consent_days is not None:
                 portal["CONSENT_DAYS"] = consent_days
             self.portal_app = create_portal(portal, clock=self.clock)
 
         self._routing: Routing | None = None
         self._closed = False
+        self.connect_portal()
 
     def _database_url(self, name: str) -> str:
         if self.data_dir is None:
@@ -224,10 +228,76 @@ class World:
 
     def rebase(self, base_url: str) -> None:
         """Serve the world under ``base_url`` (a server whose port became known after the world was built)."""
+        old_portal = self.urls.portal
         self.base_url = base_url.rstrip("/")
         self.urls = Urls.server(self.base_url)
+        self._routing = None
         if self.portal_app is not None:
-            self.portal_app.config.update(self.urls.portal_config())
+            config = self.portal_app.config
+            config.update(self.urls.portal_config())
+            # The portal derives its redirect URI from its base once; move it along with the base.
+            redirect_uri = config.get("PORTAL_REDIRECT_URI") or ""
+            if redirect_uri.startswith(old_portal):
+                config["PORTAL_REDIRECT_URI"] = self.urls.portal + redirect_uri[len(old_portal) :]
+            self.connect_portal()
+
+    def connect_portal(self) -> None:
+        """Register the portal at the bank as an OAuth client (redirect and callback URLs) and hand it the credentials.
+
+        Idempotent: an existing registration (a data dir, a re-based world) gets the current URLs added.
+        """
+        if self.portal_app is None:
+            return
+        portal = self.portal_app.test_client()
+        wanted = portal.get("/sandbox/bank-client").get_json()
+        redirect_uri, callback_url = wanted["redirectUri"], wanted["callbackUrl"]
+        consents = self.bank_backend.consents
+        if consents.client(PORTAL_CLIENT_ID) is None:
+            consents.register_client(
+                name=PORTAL_CLIENT_NAME,
+                redirect_uris=[redirect_uri],
+                client_id=PORTAL_CLIENT_ID,
+                software_name=PORTAL_CLIENT_NAME,
+                callback_url=callback_url,
+            )
+        else:
+            self._update_bank_client(redirect_uri, callback_url)
+        client = consents.client(PORTAL_CLIENT_ID)
+        credentials = {
+            "BANK_CLIENT_ID": client.client_id,
+            "BANK_API_KEY": client.api_key,
+            "BANK_CLIENT_SECRET": client.client_secret,
+            "BANK_CALLBACK_SECRET": client.callback_secret,
+        }
+        # In the config too, so the portal's own reset keeps its registration.
+        self.portal_app.config.update(credentials)
+        answer = portal.post(
+            "/sandbox/bank-client",
+            json={
+                "clientId": client.client_id,
+                "apiKey": client.api_key,
+                "clientSecret": client.client_secret,
+                "callbackSecret": client.callback_secret,
+            },
+        )
+        if answer.status_code >= 400:
+            raise RuntimeError(f"the portal refused its bank credentials: {answer.get_data(as_text=True)}")
+
+    def _update_bank_client(self, redirect_uri: str, callback_url: str) -> None:
+        # The bank has no "edit client" verb (ABN AMRO's developer portal is out of scope); the
+        # composition root updates the row itself. A restarted or re-based world answers on new URLs.
+        from sqlalchemy import select
+
+        from mockbank.models import OAuthClient
+
+        with self.bank_backend.db.transaction() as session:
+            client = session.scalar(select(OAuthClient).where(OAuthClient.client_id == PORTAL_CLIENT_ID))
+            if redirect_uri not in client.redirect_uris:
+                client.redirect_uris = [*client.redirect_uris, redirect_uri]
+            if client.callback_url != callback_url:
+                client.callback_url = callback_url
+                if client.callback_secret is None:
+                    client.callback_secret = self.bank_backend.ids.token(32)
 
     def describe(self) -> dict:
         """The ``/.well-known/mockbank`` document: every base URL and the clock."""
@@ -277,17 +347,11 @@ class World:
         else:
             backend.seed(self.seed)
         if self.portal_app is not None:
-            self._reset_portal()
-
-    def _reset_portal(self) -> None:
-        # The portal's sandbox API is its contract; going through it keeps the world free of its internals.
-        client = self.portal_app.test_client()
-        if self.seed is None:
-            response = client.post("/sandbox/reset")
-        else:
-            response = client.post("/sandbox/seed", json={"seed": self.seed})
-        if response.status_code >= 400:
-            raise RuntimeError(f"the portal refused to reset: {response.status_code} {response.get_data(as_text=True)}")
+            # The portal's sandbox API is its contract; going through it keeps the world free of its internals.
+            response = self.portal_app.test_client().post("/sandbox/reset")
+            if response.status_code >= 400:
+                raise RuntimeError(f"the portal refused to reset: {response.get_data(as_text=True)}")
+            self.connect_portal()
 
     # --- front doors ----------------------------------------------------------------------------
 
