@@ -595,7 +595,11 @@ class Bank:
             query = query.where(B.book_date <= date_to)
         if after is not None:
             key_date, key_id = after
-            query = query.where(or_(B.book_date < key_date, and_(B.book_date == key_date, B.id < key_id)))
+            # The redundant ``book_date <= key_date`` gives SQLite an index range to seek to; with the OR
+            # alone it scans from the newest booking, so deep pages of a big account got slower and slower.
+            query = query.where(
+                B.book_date <= key_date, or_(B.book_date < key_date, and_(B.book_date == key_date, B.id < key_id))
+            )
         query = query.order_by(B.book_date.desc(), B.id.desc()).limit(size + 1)
         with self.db.reading() as session:
             rows = list(session.scalars(query))
