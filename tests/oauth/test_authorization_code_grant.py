@@ -80,7 +80,11 @@ def test_a_replayed_code_is_refused_and_revokes_the_tokens_it_issued(browser, cl
     assert api.get_json()["errors"][0]["code"] == "ERR_2002_002"
     refresh = client.post(
         "/as/token.oauth2",
-        data={"grant_type": "refresh_token", "client_id": world["client"].client_id, "refresh_token": first["refresh_token"]},
+        data={
+            "grant_type": "refresh_token",
+            "client_id": world["client"].client_id,
+            "refresh_token": first["refresh_token"],
+        },
     )
     assert refresh.get_json()["error"] == "invalid_grant"
 
