@@ -120,6 +120,10 @@ class AbnAmroClient:
         """The ``requests`` session every call goes through."""
         return self.transport.session
 
+    def __repr__(self) -> str:
+        # Never the API key, secret or tokens: reprs end up in logs.
+        return f"AbnAmroClient(client_id={self.client_id!r}, api_base={self.api_base!r}, auth_base={self.auth_base!r})"
+
     # --- OAuth ---------------------------------------------------------------------------------
 
     def authorization_url(
@@ -199,7 +203,11 @@ class AbnAmroClient:
         return self._store(self._token_request({"grant_type": "client_credentials", "scope": scope}))
 
     def revoke(self, token: str | None = None, *, token_type_hint: str = "refresh_token") -> None:
-        """Revoke a token (RFC 7009); by default the held refresh token, after which the held tokens are dropped."""
+        """Revoke a token (RFC 7009), by default the held refresh token.
+
+        Revoking the held refresh token ends the consent, so the held tokens are dropped; after
+        revoking only the access token the refresh token is kept (the next call refreshes).
+        """
         held = self.tokens
         if token is None:
             if held is None:
@@ -213,7 +221,7 @@ class AbnAmroClient:
             data={**self._client_form(), "token": token, "token_type_hint": token_type_hint},
             auth=self._client_auth(),
         )
-        if held is not None and token in (held.access_token, held.refresh_token):
+        if held is not None and token == held.refresh_token:
             self.tokens = None
 
     def introspect(self, token: str | None = None, *, token_type_hint: str = "access_token") -> dict:

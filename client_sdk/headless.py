@@ -11,12 +11,15 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 from urllib.parse import urlsplit
 
-import bs4
 import mechanicalsoup
 import requests
+
+if TYPE_CHECKING:
+    import bs4
 
 from client_sdk.errors import AuthorizationRedirectError
 from client_sdk.errors import redirect_params

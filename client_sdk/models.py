@@ -62,8 +62,9 @@ def _scopes(value) -> tuple[str, ...]:
 class TokenSet:
     """Tokens from the token endpoint; ``expires_at`` is computed from ``expires_in`` when received."""
 
-    access_token: str
-    refresh_token: str | None = None
+    # Tokens stay out of repr: reprs end up in logs.
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
     token_type: str = "Bearer"
     expires_at: dt.datetime | None = None
     scope: tuple[str, ...] = ()

@@ -346,3 +346,20 @@ def test_session_is_injectable():
     session = requests.Session()
     session.cert = ("tpp.crt", "tpp.key")
     assert _client(session=session).session is session
+
+
+@responses.activate
+def test_revoking_only_the_access_token_keeps_the_refresh_token():
+    responses.post(f"{AUTH}/as/revoke_token.oauth2")
+    client = _client(tokens=_tokens())
+    client.revoke(token_type_hint="access_token")
+    assert "token=at-1" in responses.calls[0].request.body
+    assert client.tokens.refresh_token == "rt-1"
+
+
+def test_reprs_keep_secrets_out_of_logs():
+    client = _client(client_secret="s3cret", tokens=_tokens("access-secret", "refresh-secret"))
+    shown = repr(client) + repr(client.tokens)
+    assert "TPP_test" in shown
+    for secret in ("key", "s3cret", "access-secret", "refresh-secret"):
+        assert f"'{secret}'" not in shown
