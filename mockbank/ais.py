@@ -18,7 +18,6 @@ from mockbank.bank import HISTORY_MONTHS
 from mockbank.bank import months_back
 from mockbank.bank import validate_iban
 from mockbank.consents import AccessGrant
-from mockbank.money import to_cents
 
 blueprint = Blueprint("ais", __name__, url_prefix="/v1")
 
@@ -118,19 +117,19 @@ def transactions(iban: str):
 def funds(iban: str):
     """Whether the account can pay ``amount`` now."""
     account = _account_for(iban, SCOPE_FUNDS)
-    raw_amount = request.args.get("amount", "")
     try:
-        amount = Decimal(raw_amount)
-        if not amount.is_finite() or amount <= 0:
-            raise errors.InvalidAmount()
-        amount_cents = to_cents(amount)
-    except (InvalidOperation, ValueError) as exc:
+        amount = Decimal(request.args.get("amount", ""))
+    except InvalidOperation as exc:
         raise errors.InvalidAmount() from exc
+    # ABN AMRO's OpenAPI allows up to three decimals; beyond 10^16 no balance of ours could ever reach.
+    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -3 or amount.adjusted() > 16:
+        raise errors.InvalidAmount()
     currency = (request.args.get("currency") or "EUR").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise errors.InvalidCurrency()
-    available = currency == account.currency and account.balance_cents + account.credit_limit_cents >= amount_cents
-    return wire.json_response(wire.funds(account, amount_cents, currency, available))
+    # Compared exactly in cents (a third decimal counts), never rounded.
+    available = currency == account.currency and amount * 100 <= account.balance_cents + account.credit_limit_cents
+    return wire.json_response(wire.funds(account, amount, currency, available))
 
 
 @blueprint.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])

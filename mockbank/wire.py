@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+from decimal import Decimal
 
 import simplejson
 from flask import Response
@@ -77,11 +78,11 @@ def balance(account) -> dict:
     }
 
 
-def funds(account, amount_cents: int, currency: str, available: bool) -> dict:
-    """``GET /v1/accounts/{iban}/funds``."""
+def funds(account, amount: Decimal, currency: str, available: bool) -> dict:
+    """``GET /v1/accounts/{iban}/funds``: the amount asked for, whole euros without decimals."""
     return {
         "accountNumber": account.iban,
-        "amount": wire_amount(amount_cents),
+        "amount": Decimal(int(amount)) if amount == amount.to_integral_value() else amount.normalize(),
         "currency": currency,
         "available": available,
     }

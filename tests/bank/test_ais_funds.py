@@ -58,7 +58,22 @@ def test_the_credit_line_counts(client, bank, tpp):
     assert body_of(funds(api, account.iban, amount="500.01"))["available"] is False
 
 
-@pytest.mark.parametrize("amount", [None, "", "0", "0.00", "-5", "abc", "NaN", "Infinity", "1.0001", "1e400"])
+def test_up_to_three_decimals_are_compared_exactly(api, bank, firm):
+    bank.bank.book(iban=firm.iban, amount_cents=-1, mutation_code="426", description_lines=["BEA"])  # 999.99 left
+
+    at_balance = funds(api, firm.iban, amount="999.990")
+    a_tenth_of_a_cent_more = funds(api, firm.iban, amount="999.991")
+
+    assert body_of(at_balance)["available"] is True
+    assert body_of(at_balance)["amount"] == Decimal("999.99")
+    assert '"amount": 999.99,' in at_balance.get_data(as_text=True)
+    assert body_of(a_tenth_of_a_cent_more)["available"] is False
+    assert body_of(a_tenth_of_a_cent_more)["amount"] == Decimal("999.991")
+
+
+@pytest.mark.parametrize(
+    "amount", [None, "", "0", "0.000", "-5", "abc", "NaN", "Infinity", "-Infinity", "1.0001", "1e400", " 1 2"]
+)
 def test_an_invalid_amount_is_a_bad_request(api, firm, amount):
     params = {} if amount is None else {"amount": amount}
 
