@@ -157,6 +157,16 @@ class HeadlessUser:
         found = page.select('[role="alert"], .flash, .error, .errors, .invalid-feedback')
         return [text for text in (element.get_text(" ", strip=True) for element in found) if text]
 
+    def text(self) -> str:
+        """The visible text of the current page's body, whitespace collapsed."""
+        page = self.page
+        if page is None:
+            return ""
+        root = copy.copy(page.find("main") or page.body or page)
+        for hidden in root.find_all(["script", "style"]):
+            hidden.extract()
+        return " ".join(root.get_text(" ").split())
+
     def form_ids(self) -> list[str]:
         """Ids of the forms on the current page."""
         page = self.page
@@ -323,7 +333,8 @@ class HeadlessUser:
                 self._wait_for_app(confirm_app)
             else:
                 raise HeadlessUserError(
-                    f"unexpected page {self.title!r} (forms: {', '.join(self.form_ids()) or 'none'})",
+                    f"unexpected page {self.title!r} (HTTP {self.response.status_code}, "
+                    f"forms: {', '.join(self.form_ids()) or 'none'}): {self.text()[:300]}",
                     url=self.url,
                     messages=self.messages(),
                 )

@@ -17,6 +17,7 @@ from responses import matchers
 from client_sdk import AbnAmroClient
 from client_sdk import AuthenticationError
 from client_sdk import AuthorizationRedirectError
+from client_sdk import BankApiError
 from client_sdk import InvalidGrantError
 from client_sdk import TokenSet
 from client_sdk import pkce
@@ -363,3 +364,10 @@ def test_reprs_keep_secrets_out_of_logs():
     assert "TPP_test" in shown
     for secret in ("key", "s3cret", "access-secret", "refresh-secret"):
         assert f"'{secret}'" not in shown
+
+
+@responses.activate
+def test_a_base_url_that_answers_html_is_a_clear_error():
+    responses.get(f"{API}/v1/consentinfo", body="<html>portal</html>", content_type="text/html")
+    with pytest.raises(BankApiError, match="expected JSON, got text/html"):
+        _client(tokens=_tokens()).consent_info()

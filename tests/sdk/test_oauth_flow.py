@@ -283,3 +283,13 @@ def test_a_journey_that_is_no_longer_available_is_reported_with_the_page_title(s
     stale = "https://auth-sandbox.connect.abnamro.com/inloggen?req=finished-long-ago"
     with pytest.raises(HeadlessUserError, match="Pagina niet meer beschikbaar"):
         HeadlessUser(session=session).authorize(stale, redirect_uri=REDIRECT_URI)
+
+
+def test_a_request_the_bank_refuses_to_redirect_is_reported_with_its_error(registered, session, person):
+    client = _client(registered, session, redirect_uri="https://evil.example/steal")
+    with pytest.raises(HeadlessUserError) as failure:
+        HeadlessUser(session=session).authorize(
+            client.authorization_url(AIS, state="x"), redirect_uri="https://evil.example/steal"
+        )
+    message = str(failure.value)
+    assert "HTTP 400" in message and "invalid_request" in message

@@ -1,0 +1,211 @@
+"""``EAccountingClient``: eAccounting's bank-account API (``/v2/bankaccounts``) with Visma's names.
+
+The bearer token names the administration (the mock's portal sandbox mints one per administration).
+Errors are the SDK's usual classes; their message is Visma's ``DeveloperErrorMessage`` and ``code``
+its ``ErrorCode``, and ``dutch_message`` holds the ``ErrorMessage`` a user would read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+
+import requests
+
+from client_sdk import errors
+from client_sdk.http import RetryPolicy
+from client_sdk.http import Transport
+from client_sdk.http import parse_json
+
+API_BASE = "https://eaccountingapi-sandbox.test.vismaonline.com"
+
+# BankAccountType (Visma's enum); the Dutch settings page calls them Rekening-courant, Kasrekening,
+# Spaarrekening and Vreemdevalutarekening.
+CHEQUE_ACCOUNT = 1
+CASH_ACCOUNT = 2
+SAVINGS_ACCOUNT = 3
+CURRENCY_ACCOUNT = 4
+
+
+def visma_error(error: errors.BankApiError) -> errors.BankApiError:
+    """The same error class, with Visma's ``{"ErrorCode", "ErrorMessage", "DeveloperErrorMessage"}`` read."""
+    body = error.json_body
+    if not isinstance(body, dict) or "ErrorCode" not in body:
+        return error
+    mapped = type(error)(
+        body.get("DeveloperErrorMessage") or body.get("ErrorMessage") or error.message,
+        status=error.status,
+        code=str(body["ErrorCode"]),
+        trace_id=body.get("ErrorId"),
+        body=error.body,
+        headers=error.headers,
+    )
+    mapped.dutch_message = body.get("ErrorMessage")
+    mapped.field = body.get("ErrorField")
+    return mapped
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    """``BankAccountApi``."""
+
+    id: str
+    name: str
+    bank_account_type: int
+    bank_account_type_description: str
+    iban: str | None
+    ledger_account_number: int
+    currency_code: str
+    is_active: bool
+    has_active_bank_agreement: bool
+    modified_utc: str | None
+    raw: dict = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: dict) -> BankAccount:
+        """Parse Visma's JSON."""
+        return cls(
+            id=data["Id"],
+            name=data["Name"],
+            bank_account_type=data["BankAccountType"],
+            bank_account_type_description=data.get("BankAccountTypeDescription", ""),
+            iban=data.get("Iban"),
+            ledger_account_number=data["LedgerAccountNumber"],
+            currency_code=data.get("CurrencyCode", "EUR"),
+            is_active=data.get("IsActive", True),
+            has_active_bank_agreement=data.get("HasActiveBankAgreement", False),
+            modified_utc=data.get("ModifiedUtc"),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
+class BankConnection:
+    """How far "Schakel bankkoppeling in" is for one account."""
+
+    bank_account_id: str
+    status: str
+    serial_number: str | None
+    can_enable: bool
+    reason: str | None
+    link_state: str | None
+
+    @classmethod
+    def from_json(cls, data: dict) -> BankConnection:
+        """Parse the mock's JSON."""
+        return cls(
+            bank_account_id=data["BankAccountId"],
+            status=data["Status"],
+            serial_number=data.get("SerialNumber"),
+            can_enable=data.get("CanEnable", False),
+            reason=data.get("Reason"),
+            link_state=data.get("LinkState"),
+        )
+
+    @property
+    def prepared(self) -> bool:
+        """Whether the serial number has been issued."""
+        return self.status == "Prepared"
+
+
+class EAccountingClient:
+    """One administration's bank accounts; one method per call."""
+
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        base_url: str = API_BASE,
+        session: requests.Session | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float | tuple[float, float] | None = 30.0,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.access_token = access_token
+        self.transport = Transport(session=session, retry=retry, timeout=timeout)
+
+    def _call(self, method: str, path: str, *, body: dict | None = None, params: dict | None = None):
+        try:
+            response = self.transport.request(
+                method,
+                f"{self.base_url}/v2{path}",
+                json_body=body,
+                params=params,
+                headers={"Authorization": f"Bearer {self.access_token}"},
+                idempotent=method in ("PUT", "DELETE"),
+            )
+        except errors.BankApiError as exc:
+            raise visma_error(exc) from None
+        return parse_json(response)
+
+    # --- bank accounts ---------------------------------------------------------------------------
+
+    def list_bank_accounts(self, *, page: int | None = None, page_size: int | None = None) -> list[BankAccount]:
+        """The administration's kas- en bankrekeningen (one page; ``Meta`` is in ``last_meta``)."""
+        params = {k: v for k, v in (("$page", page), ("$pagesize", page_size)) if v is not None}
+        answer = self._call("GET", "/bankaccounts", params=params or None)
+        self.last_meta = answer["Meta"]
+        return [BankAccount.from_json(item) for item in answer["Data"]]
+
+    def get_bank_account(self, account_id: str) -> BankAccount:
+        """One account."""
+        return BankAccount.from_json(self._call("GET", f"/bankaccounts/{account_id}"))
+
+    def create_bank_account(
+        self,
+        *,
+        name: str,
+        bank_account_type: int,
+        iban: str | None = None,
+        currency_code: str = "EUR",
+        ledger_account_number: int | None = None,
+        is_active: bool = True,
+    ) -> BankAccount:
+        """Add a bank account; the ledger account defaults by type (1100 bank, 1140 spaar, 1000 kas)."""
+        body = {
+            "Name": name,
+            "BankAccountType": bank_account_type,
+            "Iban": iban,
+            "CurrencyCode": currency_code,
+            "LedgerAccountNumber": ledger_account_number,
+            "IsActive": is_active,
+        }
+        return BankAccount.from_json(self._call("POST", "/bankaccounts", body=body))
+
+    def replace_bank_account(self, account_id: str, **fields) -> BankAccount:
+        """Replace an account: the current fields, with ``fields`` (Visma's JSON names) changed."""
+        current = dict(self.get_bank_account(account_id).raw)
+        current.update(fields)
+        return BankAccount.from_json(self._call("PUT", f"/bankaccounts/{account_id}", body=current))
+
+    def delete_bank_account(self, account_id: str) -> None:
+        """Delete an account."""
+        self._call("DELETE", f"/bankaccounts/{account_id}")
+
+    # --- bank connection -------------------------------------------------------------------------
+
+    def bank_connection(self, account_id: str) -> BankConnection:
+        """Whether the account can be linked and how far its preparation is."""
+        return BankConnection.from_json(self._call("GET", f"/bankaccounts/{account_id}/bankconnection"))
+
+    def enable_bank_connection(self, account_id: str) -> BankConnection:
+        """ "Schakel bankkoppeling in"; a refused account raises ``InvalidRequestError`` (409) with the Dutch reason."""
+        return BankConnection.from_json(self._call("POST", f"/bankaccounts/{account_id}/bankconnection"))
+
+    def wait_for_serial(
+        self, account_id: str, *, advance: Callable[[], object] | None = None, polls: int = 30, interval: float = 1.0
+    ) -> str:
+        """Poll until the serial number is issued; between polls ``advance()`` moves simulated time (else sleep)."""
+        for _ in range(polls):
+            connection = self.bank_connection(account_id)
+            if connection.prepared:
+                return connection.serial_number
+            if connection.status == "NotEnabled":
+                raise errors.InvalidRequestError("the bank connection was not enabled for this account")
+            if advance is not None:
+                advance()
+            else:
+                time.sleep(interval)
+        raise errors.APIConnectionError(f"no serial number after {polls} polls", should_retry=True)
