@@ -65,10 +65,13 @@ class AbnAmroClient:
     the mTLS certificate on it for the real bank); ``retry`` a ``RetryPolicy``; ``on_tokens`` is
     called with every new ``TokenSet`` (store the rotated refresh token there).
 
-    >>> client = AbnAmroClient(client_id="TPP_test", api_key="...")
-    >>> url = client.authorization_url(["psd2:account:balance:read"], state="abc")
-    >>> tokens = client.exchange_code(code)                       # doctest: +SKIP
-    >>> client.balance(client.consent_info().iban).amount         # doctest: +SKIP
+    Example::
+
+        client = AbnAmroClient(client_id="TPP_test", api_key=key, on_tokens=store)
+        url = client.authorization_url(["psd2:account:balance:read"], state=state)
+        # ... the user consents; the bank redirects to https://localhost/auth?code=...&state=...
+        client.exchange_code(client.code_from_redirect(redirect_url, state=state))
+        balance = client.balance(client.consent_info().iban).amount   # a Decimal
     """
 
     def __init__(

@@ -125,6 +125,7 @@ class EAccountingClient:
         self.base_url = base_url.rstrip("/")
         self.access_token = access_token
         self.transport = Transport(session=session, retry=retry, timeout=timeout)
+        self.last_meta: dict | None = None
 
     def _call(self, method: str, path: str, *, body: dict | None = None, params: dict | None = None):
         try:

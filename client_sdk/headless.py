@@ -179,7 +179,10 @@ class HeadlessUser:
     # --- navigation ------------------------------------------------------------------------------
 
     def open(self, url: str, *, stop_at: str | Iterable[str] | None = None) -> requests.Response:
-        """GET ``url`` and follow redirects; ``stop_at`` URLs (redirect URIs) are caught, not requested."""
+        """GET ``url`` and follow redirects; ``stop_at`` URLs (redirect URIs) are caught, not requested.
+
+        ``stop_at`` stays in force for later ``submit`` and ``follow_link`` calls until changed.
+        """
         if stop_at is not None:
             self._stop_at = (stop_at,) if isinstance(stop_at, str) else tuple(stop_at)
         return self._go("GET", url)

@@ -171,3 +171,17 @@ def test_authorize_checks_its_options():
         HeadlessUser().authorize("https://x", redirect_uri="https://localhost/auth", login="password")
     with pytest.raises(ValueError):
         HeadlessUser().authorize("https://x", redirect_uri="https://localhost/auth", decision="maybe")
+
+
+@responses.activate
+def test_text_is_the_visible_words_of_the_page():
+    responses.get(
+        f"{SITE}/p",
+        **_html(
+            "<header>Menu</header><main><h1>Klaar</h1>\n<p>U bent   gekoppeld.</p><script>var x=1;</script></main>"
+        ),
+    )
+    user = HeadlessUser()
+    user.open(f"{SITE}/p")
+    assert user.text() == "Klaar U bent gekoppeld."
+    assert user.page.find("script") is not None  # reading the text leaves the page as served
