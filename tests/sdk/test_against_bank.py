@@ -184,3 +184,29 @@ def test_sandbox_errors_use_the_same_classes(sandbox):
     assert "'name' is required" in missing_name.value.message
     with pytest.raises(TypeError):
         sandbox.book(iban="NL91ABNA0417164300", amount=0.1)
+
+
+def test_sandbox_clock_moves_by_working_days_and_to_a_moment(sandbox, shop):
+    sandbox.mint_token(client_id=shop["client"]["clientId"], iban=shop["iban"])
+    start = dt.datetime.fromisoformat(sandbox.clock()["now"])
+    assert start.date() == dt.date(2026, 1, 29)  # a Thursday, after the shop's 24 days of bookings
+
+    after = sandbox.advance(working_days=2)
+    assert after["today"] == "2026-02-02"  # Friday, then over the weekend to Monday
+
+    target = dt.datetime(2026, 3, 2, 12, 0, tzinfo=AMSTERDAM)
+    assert dt.datetime.fromisoformat(sandbox.advance(to=target)["now"]) == target
+    with pytest.raises(ValueError):
+        sandbox.advance(to=dt.datetime(2026, 3, 3, 12, 0))
+    with pytest.raises(ValueError):
+        sandbox.advance()
+
+    (consent,) = sandbox.consents(client_id=shop["client"]["clientId"])
+    assert consent["status"] == "valid"
+    (job,) = sandbox.jobs(status="pending")
+    assert job["kind"] == "consent.expire"
+    assert dt.datetime.fromisoformat(job["dueAt"]) == start + dt.timedelta(days=90)
+
+    sandbox.advance(days=90)
+    (consent,) = sandbox.consents(client_id=shop["client"]["clientId"])
+    assert consent["status"] == "expired"
