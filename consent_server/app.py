@@ -44,6 +44,8 @@ DEFAULTS = {
     "EXTRA_ACCOUNT_PRICE": "2.25",
     "ACTIVATION_MAIL_WORKING_DAYS": 5,
     "SUPPORTED_BANK_CODES": {"ABNA": "ABN AMRO"},
+    # Flask-WTF would expire CSRF tokens by the wall clock; the portal only knows simulated time.
+    "WTF_CSRF_TIME_LIMIT": None,
 }
 
 # Paths that answer JSON (and are not protected by CSRF: they are APIs, not forms).

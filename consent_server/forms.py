@@ -9,6 +9,7 @@ from wtforms import IntegerField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from consent_server import models
@@ -29,7 +30,7 @@ class AccountForm(FlaskForm):
     name = StringField("Naam")
     account_type = SelectField(
         "Type",
-        choices=[(str(k), dutch) for k, (_en, dutch) in models.ACCOUNT_TYPES.items()],
+        choices=[SelectChoice(str(k), dutch) for k, (_en, dutch) in models.ACCOUNT_TYPES.items()],
         default=str(models.CHEQUE),
     )
     iban = StringField("IBAN")
@@ -45,10 +46,12 @@ class DetailsForm(FlaskForm):
     kvk_number = StringField("KvK-nummer")
     company_name = StringField("Bedrijfsnaam", render_kw={"readonly": True})
     product = SelectField(
-        "Te koppelen product", choices=[("", "Selecteer applicatie")] + list(PRODUCTS.items()), validate_choice=False
+        "Te koppelen product",
+        choices=[SelectChoice("", "Selecteer applicatie")] + [SelectChoice(k, v) for k, v in PRODUCTS.items()],
+        validate_choice=False,
     )
     serial = StringField("Licentienummer of aanmeldcode")
-    bank = SelectField("Bank", choices=[("", "— Kies je bank —")], validate_choice=False)
+    bank = SelectField("Bank", choices=[SelectChoice("", "— Kies je bank —")], validate_choice=False)
     terms_service = BooleanField("Ik ga akkoord met de Servicevoorwaarden van Visma Software.")
     terms_privacy = BooleanField("Ik ga akkoord met het Privacybeleid van Visma Software.")
     refresh = SubmitField("Bijwerken")
@@ -58,7 +61,7 @@ class DetailsForm(FlaskForm):
         """The bank list depends on the product: empty until one is chosen."""
         product = self.product.data or ""
         banks = PRODUCT_BANKS.get(product, ())
-        self.bank.choices = [("", "— Kies je bank —")] + [(b, BANKS[b]) for b in banks]
+        self.bank.choices = [SelectChoice("", "— Kies je bank —")] + [SelectChoice(b, BANKS[b]) for b in banks]
 
 
 class ContactForm(FlaskForm):

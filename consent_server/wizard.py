@@ -102,6 +102,14 @@ def render_step(template: str, step: str, registration: models.Registration | No
     )
 
 
+DUTCH_NUMBERS = ("nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien")
+
+
+def dutch_number(value: int) -> str:
+    """A small number in words, as the help article writes it ("vijf werkdagen")."""
+    return DUTCH_NUMBERS[value] if 0 <= value < len(DUTCH_NUMBERS) else str(value)
+
+
 @blueprint.get("/")
 def start():
     """ "Koppel je bankrekening": the five steps at a glance, and Start."""
@@ -305,5 +313,5 @@ def done(registration):
         registration,
         form=form,
         pricing=portal().registrations.pricing(registration),
-        working_days=portal().config["ACTIVATION_MAIL_WORKING_DAYS"],
+        working_days=dutch_number(int(portal().config["ACTIVATION_MAIL_WORKING_DAYS"])),
     )

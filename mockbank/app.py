@@ -55,6 +55,7 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
 
     from mockbank import ais
     from mockbank import oauth
+    from mockbank import registration
     from mockbank import sandbox
     from mockbank import sandbox_auth
     from mockbank import screens
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     oauth.init_app(app)
     screens.init_app(app)
     sandbox_auth.init_app(app)
+    registration.init_app(app)
 
     if app.config["SEED"] is not None and state.bank.get_setting("seed") is None:
         state.seed(int(app.config["SEED"]))

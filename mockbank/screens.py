@@ -120,7 +120,10 @@ def _logged_in(user: authflow.LoggedIn, key: str | None):
             return gone()
         return oauth.after_login(key, user)
     session["ib"] = {"user_id": user.user_id, "means": user.means}
-    return redirect(url_for("screens.my_consents"))
+    # A page that sent the user to log in (e.g. "Boekhoudkoppeling aanvragen") gets them back.
+    target = session.pop("ib_next", None)
+    local = target and target.startswith("/") and not target.startswith("//")
+    return redirect(target if local else url_for("screens.my_consents"))
 
 
 # --- login ----------------------------------------------------------------------------------
