@@ -542,7 +542,7 @@ class DemoWorld:
             creditor_id = creditor_identifier(self._kvk_number() + "0000")
             mandate = f"{self.ids.digits(8)}-{self.random.randint(1, 3)}"
             day = self.random.randint(2, 27)
-            amount = self._round(self.random.randint(*collector.amount), 1)
+            amount = self.random.randint(*collector.amount)
             chosen.append((collector, creditor, creditor_id, mandate, day, amount))
         return chosen
 
@@ -705,7 +705,7 @@ class DemoWorld:
     def _household_history(self, household: Household) -> None:
         account = household.current
         landlord = self._person(f"Woonstichting {household.city}")
-        rent = self._round(self.random.randint(875_00, 1_425_00), 1)
+        rent = self.random.randint(875_00, 1_425_00)
         collectors = self._collectors(business=False)
         shops = self._shops(household.city, RETAIL_SHOPS)
         webshops = self._webshops()
