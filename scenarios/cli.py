@@ -98,9 +98,13 @@ def serve_command(args: argparse.Namespace) -> int:
     _print_banner(world, args)
 
     def _terminate(signum, frame):
+        # Stop serving once; a second signal must not interrupt saving the clock and closing.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
