@@ -75,11 +75,11 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
 def _init_wire(app: Flask) -> None:
     @app.before_request
     def _trace_id():
-        g.trace_id = backend().ids.uuid()
+        g.trace_id = backend().trace_ids.uuid()
 
     @app.after_request
     def _trace_header(response):
-        response.headers["Trace-Id"] = getattr(g, "trace_id", None) or backend().ids.uuid()
+        response.headers["Trace-Id"] = getattr(g, "trace_id", None) or backend().trace_ids.uuid()
         request_id = request.headers.get("X-Request-ID")
         if request_id:
             response.headers["X-Request-ID"] = request_id

@@ -22,6 +22,8 @@ class BankBackend:
         self.db = Database(config["DATABASE_URL"])
         self.db.create_all()
         self.ids = Ids(config.get("ID_SEED", 0))
+        # Trace-Ids come from their own sequence, so a mere read never shifts the next IBAN or token.
+        self.trace_ids = Ids(f"trace-{config.get('ID_SEED', 0)}")
         self.jobs = DueJobQueue(
             transaction=self.db.transaction, reading=self.db.reading, job_model=DueJob, clock=clock
         )

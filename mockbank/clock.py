@@ -24,6 +24,7 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import TypeDecorator
+from sqlalchemy import event
 from sqlalchemy import select
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -446,6 +447,8 @@ class DueJobQueue:
             session.add(job)
             session.flush()
             self._cache_valid = False
+            # A reader between this flush and the caller's commit caches a time without this job.
+            event.listen(session, "after_commit", lambda _session: self.invalidate(), once=True)
             return job.id
         with self._transaction() as own:
             own.add(job)

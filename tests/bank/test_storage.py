@@ -152,3 +152,36 @@ def test_one_id_seed_gives_the_same_ibans_keys_and_tokens(storage_url, file_app_
     second = build(f"sqlite:///{tmp_path / 'twin.db'}")
 
     assert first == second
+
+
+def test_reading_the_api_does_not_change_what_is_made_next(clock):
+    """Trace ids must not draw from the world's seeded ids: a GET may not shift the next IBAN or token."""
+    from mockbank import create_app
+
+    made = []
+    for reads in (0, 5):
+        app = create_app({"TESTING": True}, clock=clock)
+        client = app.test_client()
+        for _ in range(reads):
+            client.get("/sandbox/clock")
+        customer = client.post("/sandbox/customers", json={"name": "Piet"}).get_json()
+        made.append(client.post("/sandbox/accounts", json={"customerId": customer["id"]}).get_json()["iban"])
+        app.extensions["mockbank"].close()
+
+    assert made[0] == made[1]
+
+
+def test_a_job_scheduled_in_an_open_transaction_is_seen_once_committed(storage_url, file_app_factory):
+    """The next-due cache must not keep what it read while the scheduling transaction was still open."""
+    if not storage_url.startswith("postgresql"):
+        pytest.skip("SQLite serializes readers behind the open writer; the race needs PostgreSQL")
+    app = file_app_factory(SimClock(start=START), storage_url)
+    backend = app.extensions["mockbank"]
+    backend.jobs.register("note", lambda payload, now: None)
+    due = backend.clock.now() + dt.timedelta(hours=1)
+
+    with backend.db.transaction() as session:
+        backend.jobs.schedule("note", due, session=session)
+        assert backend.jobs.next_due() is None  # another reader (the ticker) looks before the commit
+
+    assert backend.jobs.next_due() == due
