@@ -255,10 +255,18 @@ def test_history_keeps_the_balance_chain_and_only_goes_on_an_empty_account(bank,
 
 def test_concurrent_opposite_transfers_lose_no_money(storage_url):
     """Four threads move money back and forth between three accounts; every cent stays accounted for."""
+    opposite_transfers(storage_url)
+
+
+def test_concurrent_transfers_on_the_shared_in_memory_database():
+    opposite_transfers("sqlite://")
+
+
+def opposite_transfers(url: str) -> None:
     from mockbank import create_app
 
     clock = SimClock(start="2026-01-05T09:00:00+01:00")
-    app = create_app({"TESTING": True, "DATABASE_URL": storage_url}, clock=clock)
+    app = create_app({"TESTING": True, "DATABASE_URL": url}, clock=clock)
     backend = app.extensions["mockbank"]
     try:
         bank = backend.bank
