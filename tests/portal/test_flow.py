@@ -68,3 +68,215 @@ def test_whole_onboarding_links_two_accounts(
         company["savings"]: "consented",
     }
     assert eaccounting.bank_connection(accounts["savings"].id).link_state == "consented"
+
+
+def test_accounting_firm_client_needs_only_the_portal_link_and_serial(
+    world, portal_sandbox, company, bank_sandbox, mockbank_session
+):
+    from client_sdk.eaccounting import CHEQUE_ACCOUNT
+    from client_sdk.eaccounting import EAccountingClient
+
+    firm_admin = portal_sandbox.create_administration(
+        company_name="Test BV Donald", kvk_number=KVK_NUMBER, accounting_firm="Boekhoudkantoor Kwik & Kwek"
+    )
+    firm = EAccountingClient(
+        access_token=firm_admin["accessToken"], base_url=world.urls.eaccounting_api, session=mockbank_session
+    )
+    account = firm.create_bank_account(name="ABN AMRO", bank_account_type=CHEQUE_ACCOUNT, iban=company["current"])
+    firm.enable_bank_connection(account.id)
+    serial = firm.wait_for_serial(account.id, advance=lambda: world.advance(seconds=5))
+
+    # The firm's screen names the portal link to pass on with the serial number.
+    from client_sdk.headless import HeadlessUser
+
+    import requests
+
+    with requests.Session() as firm_browser_session:
+        firm_browser = HeadlessUser(session=firm_browser_session)
+        firm_browser.open(firm_admin["loginUrl"])
+        firm_browser.open(f"{world.urls.eaccounting}/instellingen/kas-en-bankrekeningen/{account.id}/bankkoppeling")
+        portal_link = firm_browser.page.find("a", id="portal-link")["href"]
+        assert serial in firm_browser.page.find(id="connection-status").get_text()
+    assert portal_link.startswith(world.urls.portal)
+
+    # The client never logs in to eAccounting: a fresh browser, the link, and the serial.
+    from client_sdk.portal import PortalWizard
+
+    with requests.Session() as client_session:
+        client = PortalWizard(
+            portal_base=world.urls.portal,
+            bank_auth_base=world.urls.bank_auth,
+            user=HeadlessUser(session=client_session),
+        )
+        client.user.open(portal_link)
+        client.user.follow_link("start")
+        client.fill_details(kvk_number=KVK_NUMBER, serial_number=serial)
+        client.fill_contact(name="Katrien Duck", email="katrien@example.nl")
+        client.register_at_bank(
+            software="Visma eAccounting", serial_number=serial, ibans=[company["current"]], **company["edentifier"]
+        )
+        client.next_after_consent()
+        assert client.confirm_accounts() == {company["current"]: "consented"}
+    registration = portal_sandbox.timeline(serial)["registration"]
+    assert registration["state"] == "accounts"
+    assert registration["contactEmail"] == "katrien@example.nl"
+
+
+def test_access_online_registration(at_bank_consent, company, portal_sandbox, serial):
+    links = at_bank_consent.bank_links()
+    assert links["access-online"].endswith("/internetbankieren/boekhoudkoppeling?login=access_online")
+    at_bank_consent.register_at_bank(
+        software="Visma eAccounting",
+        serial_number=serial,
+        ibans=[company["savings"]],
+        login="access_online",
+        **company["access_online"],
+    )
+    timeline = portal_sandbox.timeline(serial)
+    assert [(link["iban"], link["state"], link["flow"]) for link in timeline["links"]] == [
+        (company["savings"], "consented", "bank")
+    ]
+
+
+def test_cancelled_registration_at_the_bank_links_nothing(
+    at_bank_consent, company, portal_sandbox, bank_sandbox, serial
+):
+    message = at_bank_consent.register_at_bank(
+        software="Visma eAccounting",
+        serial_number=serial,
+        ibans=[company["current"]],
+        decision="cancel",
+        **company["edentifier"],
+    )
+    assert "geannuleerd" in message
+    assert bank_sandbox.consents() == []
+    assert portal_sandbox.timeline(serial)["links"] == []
+    at_bank_consent.user.open(at_bank_consent.portal_base + "/registratie/bankconsent")
+    at_bank_consent.user.submit("form-bank-consent")
+    assert at_bank_consent.current_step() == "bankconsent"
+    assert any("nog geen toestemming" in m for m in at_bank_consent.user.messages())
+
+
+def test_wrong_serial_at_the_bank_is_refused_and_nothing_is_half_linked(
+    at_bank_consent, company, portal_sandbox, bank_sandbox, serial
+):
+    from client_sdk.portal import WizardError
+
+    wrong = "1234567" if serial != "1234567" else "7654321"
+    with pytest.raises(WizardError):
+        at_bank_consent.register_at_bank(
+            software="Visma eAccounting",
+            serial_number=wrong,
+            ibans=[company["current"], company["savings"]],
+            **company["edentifier"],
+        )
+    refusal = at_bank_consent.text("registration-refused")
+    assert f"serienummer) {wrong} is bij Visma onbekend" in refusal
+    assert sorted(c["status"] for c in bank_sandbox.consents()) == ["rejected", "rejected"]
+    assert portal_sandbox.timeline(serial)["links"] == []
+    history = at_bank_consent.text("registration-history")
+    assert "Geweigerd" in history
+
+
+def test_registration_at_the_bank_before_the_wizard_is_refused(wizard, company, portal_sandbox, bank_sandbox, serial):
+    from client_sdk.portal import WizardError
+
+    with pytest.raises(WizardError):
+        wizard.register_at_bank(
+            software="Visma eAccounting", serial_number=serial, ibans=[company["current"]], **company["edentifier"]
+        )
+    assert "Doorloop eerst in de Visma-wizard" in wizard.text("registration-refused")
+    assert [c["status"] for c in bank_sandbox.consents()] == ["rejected"]
+    events = [e["state"] for e in portal_sandbox.timeline(serial)["registration"]["events"]]
+    assert events == ["prepared", "bank_registration_refused"]
+
+
+def test_unknown_software_and_missing_fields_at_the_bank(at_bank_consent, company, bank_sandbox, serial):
+    user = at_bank_consent.user
+    at_bank_consent.register_at_bank(
+        software="Visma eAccounting", serial_number=serial, ibans=[company["current"]], **company["edentifier"]
+    )
+    user.open(at_bank_consent.bank_auth_base + "/internetbankieren/boekhoudkoppeling")
+    token = user.page.find("form", id="form-accounting-link").find("input", attrs={"name": "csrf_token"})["value"]
+    answer = user.session.post(
+        at_bank_consent.bank_auth_base + "/internetbankieren/boekhoudkoppeling",
+        data={"csrf_token": token, "software": "TPP_unknown", "serial_number": "", "decision": "approve"},
+    )
+    assert answer.status_code == 422
+    assert "niet bekend bij ABN AMRO" in answer.text
+    assert "Vul het klantnummer" in answer.text
+    assert "Kies ten minste één rekening" in answer.text
+    assert len(bank_sandbox.consents()) == 1  # only the first, delivered registration
+
+
+def test_savings_without_own_iban_is_not_offered_at_the_bank(at_bank_consent, company, serial):
+    at_bank_consent.register_at_bank(
+        software="Visma eAccounting", serial_number=serial, ibans=[company["current"]], **company["edentifier"]
+    )
+    at_bank_consent.user.open(at_bank_consent.bank_auth_base + "/internetbankieren/boekhoudkoppeling")
+    offered = [i["value"] for i in at_bank_consent.user.page.select("input[name=accounts]")]
+    assert offered == [company["current"], company["savings"]]
+
+
+def test_psd2_redirect_links_one_account_per_round_trip(at_bank_consent, company, portal_sandbox, serial):
+    at_bank_consent.psd2(choose_iban=company["current"], **company["edentifier"])
+    assert at_bank_consent.current_step() == "rekeningen"
+    assert at_bank_consent.linked_accounts() == {company["current"]: "consented"}
+    # "Nog een rekening koppelen" repeats the round trip for the next account.
+    at_bank_consent.psd2(choose_iban=company["savings"], **company["edentifier"])
+    assert at_bank_consent.linked_accounts() == {company["current"]: "consented", company["savings"]: "consented"}
+    flows = {link["iban"]: link["flow"] for link in portal_sandbox.timeline(serial)["links"]}
+    assert flows == {company["current"]: "redirect", company["savings"]: "redirect"}
+
+
+def test_psd2_cancelled_at_the_bank(at_bank_consent, company, portal_sandbox, bank_sandbox, serial):
+    at_bank_consent.psd2(decision="cancel", **company["edentifier"])
+    assert at_bank_consent.current_step() == "bankconsent"
+    assert any("geannuleerd" in m for m in at_bank_consent.user.messages())
+    timeline = portal_sandbox.timeline(serial)
+    assert timeline["links"] == []
+    assert timeline["registration"]["events"][-1]["state"] == "consent_cancelled"
+    assert [c["status"] for c in bank_sandbox.consents()] == ["rejected"]
+
+
+def test_callback_with_a_bad_signature_is_refused(world, at_bank_consent, portal_sandbox, serial, mockbank_session):
+    import json
+
+    body = json.dumps({"serialNumber": serial, "accounts": [{"iban": "NL91ABNA0417164300", "code": "x"}]}).encode()
+    bank_client = portal_sandbox.bank_client()
+    answer = mockbank_session.post(
+        bank_client["callbackUrl"],
+        data=body,
+        headers={"Content-Type": "application/json", "X-Mockbank-Signature": "sha256=" + "0" * 64},
+    )
+    assert answer.status_code == 401
+    assert answer.json()["Reason"] == "bad_signature"
+    assert "handtekening" in answer.json()["ErrorMessage"]
+    unsigned = mockbank_session.post(
+        bank_client["callbackUrl"], data=body, headers={"Content-Type": "application/json"}
+    )
+    assert unsigned.status_code == 401
+    assert portal_sandbox.timeline(serial)["links"] == []
+    assert portal_sandbox.timeline(serial)["registration"]["state"] == "contact"
+
+
+def test_callback_with_a_valid_signature_but_a_used_code_stores_nothing(
+    world, at_bank_consent, portal_sandbox, serial, mockbank_session, company
+):
+    import hashlib
+    import hmac
+    import json
+
+    secret = world.portal_app.config["BANK_CALLBACK_SECRET"]
+    body = json.dumps(
+        {"serialNumber": serial, "accounts": [{"iban": company["current"], "code": "not-a-code"}]}
+    ).encode()
+    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    answer = mockbank_session.post(
+        portal_sandbox.bank_client()["callbackUrl"],
+        data=body,
+        headers={"Content-Type": "application/json", "X-Mockbank-Signature": signature},
+    )
+    assert answer.status_code == 502
+    assert answer.json()["Reason"] == "token_exchange_failed"
+    assert portal_sandbox.timeline(serial)["links"] == []
