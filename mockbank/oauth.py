@@ -119,6 +119,11 @@ class BankOAuth2Request(OAuth2Request):
         return self._form
 
 
+def _flask_request():
+    # ``create_oauth2_request``'s parameter shadows Flask's ``request`` inside that method.
+    return request
+
+
 def stored_request(row: authflow.AuthorizationRequest) -> BankOAuth2Request:
     """The authorization request as the client sent it, to finish it after the screens."""
     args = MultiDict(row.params)
@@ -411,11 +416,8 @@ class BankAuthorizationServer(AuthorizationServer):
     def create_oauth2_request(self, request):
         if isinstance(request, OAuth2Request):
             return request
-        from flask import request as flask_request
-
-        return BankOAuth2Request(
-            flask_request.method, flask_request.url, flask_request.headers, flask_request.args, flask_request.form
-        )
+        current = _flask_request()
+        return BankOAuth2Request(current.method, current.url, current.headers, current.args, current.form)
 
     def validate_requested_scope(self, scope):
         _checked_scopes(scope)
