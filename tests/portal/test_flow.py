@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+import hashlib
+import hmac
+import json
 
+import pytest
+import requests
+
+from client_sdk.eaccounting import CHEQUE_ACCOUNT
+from client_sdk.eaccounting import EAccountingClient
 from client_sdk.errors import InvalidRequestError
+from client_sdk.headless import HeadlessUser
+from client_sdk.portal import PortalWizard
+from client_sdk.portal import WizardError
 from tests.portal.conftest import EMPTY_BANK
 from tests.portal.conftest import KVK_NUMBER
 
@@ -73,9 +83,6 @@ def test_whole_onboarding_links_two_accounts(
 def test_accounting_firm_client_needs_only_the_portal_link_and_serial(
     world, portal_sandbox, company, bank_sandbox, mockbank_session
 ):
-    from client_sdk.eaccounting import CHEQUE_ACCOUNT
-    from client_sdk.eaccounting import EAccountingClient
-
     firm_admin = portal_sandbox.create_administration(
         company_name="Test BV Donald", kvk_number=KVK_NUMBER, accounting_firm="Boekhoudkantoor Kwik & Kwek"
     )
@@ -87,10 +94,6 @@ def test_accounting_firm_client_needs_only_the_portal_link_and_serial(
     serial = firm.wait_for_serial(account.id, advance=lambda: world.advance(seconds=5))
 
     # The firm's screen names the portal link to pass on with the serial number.
-    from client_sdk.headless import HeadlessUser
-
-    import requests
-
     with requests.Session() as firm_browser_session:
         firm_browser = HeadlessUser(session=firm_browser_session)
         firm_browser.open(firm_admin["loginUrl"])
@@ -100,8 +103,6 @@ def test_accounting_firm_client_needs_only_the_portal_link_and_serial(
     assert portal_link.startswith(world.urls.portal)
 
     # The client never logs in to eAccounting: a fresh browser, the link, and the serial.
-    from client_sdk.portal import PortalWizard
-
     with requests.Session() as client_session:
         client = PortalWizard(
             portal_base=world.urls.portal,
@@ -160,8 +161,6 @@ def test_cancelled_registration_at_the_bank_links_nothing(
 def test_wrong_serial_at_the_bank_is_refused_and_nothing_is_half_linked(
     at_bank_consent, company, portal_sandbox, bank_sandbox, serial
 ):
-    from client_sdk.portal import WizardError
-
     wrong = "1234567" if serial != "1234567" else "7654321"
     with pytest.raises(WizardError):
         at_bank_consent.register_at_bank(
@@ -179,8 +178,6 @@ def test_wrong_serial_at_the_bank_is_refused_and_nothing_is_half_linked(
 
 
 def test_registration_at_the_bank_before_the_wizard_is_refused(wizard, company, portal_sandbox, bank_sandbox, serial):
-    from client_sdk.portal import WizardError
-
     with pytest.raises(WizardError):
         wizard.register_at_bank(
             software="Visma eAccounting", serial_number=serial, ibans=[company["current"]], **company["edentifier"]
@@ -240,8 +237,6 @@ def test_psd2_cancelled_at_the_bank(at_bank_consent, company, portal_sandbox, ba
 
 
 def test_callback_with_a_bad_signature_is_refused(world, at_bank_consent, portal_sandbox, serial, mockbank_session):
-    import json
-
     body = json.dumps({"serialNumber": serial, "accounts": [{"iban": "NL91ABNA0417164300", "code": "x"}]}).encode()
     bank_client = portal_sandbox.bank_client()
     answer = mockbank_session.post(
@@ -263,10 +258,6 @@ def test_callback_with_a_bad_signature_is_refused(world, at_bank_consent, portal
 def test_callback_with_a_valid_signature_but_a_used_code_stores_nothing(
     world, at_bank_consent, portal_sandbox, serial, mockbank_session, company
 ):
-    import hashlib
-    import hmac
-    import json
-
     secret = world.portal_app.config["BANK_CALLBACK_SECRET"]
     body = json.dumps(
         {"serialNumber": serial, "accounts": [{"iban": company["current"], "code": "not-a-code"}]}
