@@ -288,3 +288,23 @@ def test_opening_deposit_and_outside_counterparty_fields_are_empty_strings(api, 
 
     assert newest[0]["counterPartyAccountNumber"] == "" and newest[0]["counterPartyName"] == ""
     assert newest[1]["transactionId"] == ""  # the opening deposit, like ABN AMRO's card payments
+
+
+@pytest.mark.parametrize(
+    ("today", "oldest"),
+    [
+        ("2026-01-05", dt.date(2024, 7, 5)),
+        ("2026-08-31", dt.date(2025, 2, 28)),  # no 31 February: the month's last day
+        ("2025-08-31", dt.date(2024, 2, 29)),  # a leap year keeps its 29th
+        ("2026-06-30", dt.date(2024, 12, 30)),
+    ],
+)
+def test_18_months_back_is_counted_in_calendar_months(api, bank, tpp, firm, clock, today, oldest):
+    clock.advance_to(f"{today}T12:00:00+02:00")
+    api.token = mint(bank, tpp, firm.iban)
+
+    allowed = api.get(transactions_path(firm.iban), bookDateFrom=oldest.isoformat())
+    refused = api.get(transactions_path(firm.iban), bookDateFrom=(oldest - dt.timedelta(days=1)).isoformat())
+
+    assert allowed.status_code == 200
+    assert_bank_error(refused, 400, "MESSAGE_BAI560_0029")
