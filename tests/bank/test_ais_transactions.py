@@ -295,7 +295,7 @@ def test_opening_deposit_and_outside_counterparty_fields_are_empty_strings(api, 
     [
         ("2026-01-05", dt.date(2024, 7, 5)),
         ("2026-08-31", dt.date(2025, 2, 28)),  # no 31 February: the month's last day
-        ("2025-08-31", dt.date(2024, 2, 29)),  # a leap year keeps its 29th
+        ("2029-08-31", dt.date(2028, 2, 29)),  # a leap year keeps its 29th
         ("2026-06-30", dt.date(2024, 12, 30)),
     ],
 )
