@@ -8,6 +8,7 @@ from flask import Flask
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask import url_for
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -55,6 +56,19 @@ API_PREFIXES = ("/v2", "/sandbox", "/api/", "/bank/")
 def portal() -> PortalBackend:
     """The backend of the app handling the current request."""
     return current_app.extensions["consent_server"]
+
+
+def public_url(base_key: str, endpoint: str, **values) -> str:
+    """An absolute URL on one of the portal's public hosts (``PORTAL_BASE``, ``EACCOUNTING_BASE``...).
+
+    The path is the endpoint's path without the prefix this request came in under: in server mode
+    each host has its own prefix, so a link for another host must not carry this one's.
+    """
+    path = url_for(endpoint, **values)
+    root = request.script_root
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return current_app.config[base_key].rstrip("/") + path
 
 
 def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> Flask:

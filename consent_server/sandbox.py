@@ -7,11 +7,11 @@ import datetime as dt
 from flask import Blueprint
 from flask import Flask
 from flask import request
-from flask import url_for
 
 from consent_server import errors
 from consent_server import wire
 from consent_server.app import portal
+from consent_server.app import public_url
 from consent_server.kvk import KvkError
 from consent_server.kvk import result_item
 from mockbank.clock import ClockError
@@ -154,7 +154,7 @@ def read_bank_client():
     # The URLs are there before registration too: the world registers the portal at the bank with them.
     urls = {
         "redirectUri": portal().config["PORTAL_REDIRECT_URI"],
-        "callbackUrl": portal().config["PORTAL_BASE"].rstrip("/") + url_for("callbacks.bank_registration"),
+        "callbackUrl": public_url("PORTAL_BASE", "callbacks.bank_registration"),
     }
     if creds is None:
         return wire.json_response({"configured": False, **urls})
@@ -215,12 +215,11 @@ def mint_token(administration_id: int):
 
 def _with_token(administration) -> dict:
     token = portal().eaccounting.mint_token(administration.id)
-    base = portal().config["EACCOUNTING_BASE"].rstrip("/")
     return {
         **administration_json(administration),
         "accessToken": token,
         "tokenType": "Bearer",
-        "loginUrl": f"{base}{url_for('settings.login', token=token)}",
+        "loginUrl": public_url("EACCOUNTING_BASE", "settings.login", token=token),
     }
 
 

@@ -18,6 +18,7 @@ from flask import url_for
 from consent_server import errors
 from consent_server import models
 from consent_server.app import portal
+from consent_server.app import public_url
 from consent_server.eaccounting import AccountInput
 from consent_server.forms import AccountForm
 from consent_server.forms import ButtonForm
@@ -51,7 +52,7 @@ def administration_required(view):
 
 def portal_link(**query) -> str:
     """The portal's wizard start page on the portal host (the link an accounting firm passes on)."""
-    return portal().config["PORTAL_BASE"].rstrip("/") + url_for("wizard.start", **query)
+    return public_url("PORTAL_BASE", "wizard.start", **query)
 
 
 @blueprint.get("/inloggen")
