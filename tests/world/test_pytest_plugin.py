@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# Here, not in tests/world/conftest.py: pytest refuses pytest_plugins in a conftest below the rootdir.
+pytest_plugins = ["pytester"]
+
 USER_TESTS = """
 import datetime as dt
 
