@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 from flask import current_app
 from flask import render_template
@@ -123,14 +121,3 @@ def _init_errors(app: Flask) -> None:
             portal_error.code = (error.code or 500) * 10
             return wire.json_response(wire.error_body(portal_error, portal().ids.uuid()), status=portal_error.status)
         return error
-
-
-def config_from_env(environ: dict | None = None) -> dict:
-    """``VISMA_*`` environment variables as config keys (``VISMA_PREPARE_SECONDS=30``, ``VISMA_BANK_API_BASE=...``)."""
-    environ = os.environ if environ is None else environ
-    config = {}
-    for key, value in environ.items():
-        if key.startswith("VISMA_"):
-            name = key[len("VISMA_") :]
-            config[name] = int(value) if value.isdigit() else value
-    return config

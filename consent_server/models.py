@@ -202,6 +202,17 @@ class RedirectState(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class BankDelivery(Base):
+    """A bank-initiated registration the bank delivered, by the bank's reference: a repeat gets the same answer."""
+
+    __tablename__ = "bank_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    serial_number: Mapped[str] = mapped_column(String(16))
+    answer: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class BankClient(Base):
     """The portal's own registration at the bank as an OAuth client (one row)."""
 

@@ -8,6 +8,7 @@ States and their words follow architecture.md. A registration's state is the las
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -379,6 +380,13 @@ class Registrations:
                 f"Het KvK-nummer bij de bank ({bank_kvk}) hoort niet bij deze aanmelding ({kvk_number}).",
                 status=409,
             )
+        # A repeat is the same signed body (same codes): key deliveries by the body's hash.
+        reference = hashlib.sha256(body).hexdigest()
+        with self.db.reading() as session:
+            earlier = session.scalar(select(models.BankDelivery).where(models.BankDelivery.reference == reference))
+            if earlier is not None:
+                # The bank repeats a delivery it did not hear back from: same answer, codes not reused.
+                return dict(earlier.answer)
         grants: list[BankGrant] = []
         for iban, code in claims:
             try:
@@ -396,17 +404,19 @@ class Registrations:
                     "iban_mismatch", "De toestemming van de bank hoort bij een andere rekening."
                 )
             grants.append(grant)
-        self._store_grants(registration_id, grants, flow=models.FLOW_BANK)
-        registration = self.get(registration_id)
-        return {
+        answer = {
             "accepted": True,
             "serialNumber": number,
-            "registrationState": registration.state,
+            "registrationState": models.REG_BANK_CONSENT,
             "accounts": [{"iban": g.iban, "state": models.LINK_CONSENTED} for g in grants],
         }
+        state = self._store_grants(registration_id, grants, flow=models.FLOW_BANK, delivery=(reference, number, answer))
+        return {**answer, "registrationState": state}
 
-    def _store_grants(self, registration_id: int, grants: list[BankGrant], *, flow: str) -> None:
-        """One transaction: each account's link ``requested`` → ``consented`` with its tokens."""
+    def _store_grants(
+        self, registration_id: int, grants: list[BankGrant], *, flow: str, delivery: tuple | None = None
+    ) -> str:
+        """One transaction: each account's link ``requested`` → ``consented`` with its tokens; returns the state."""
         now = self.clock.now()
         with self.db.transaction() as session:
             registration = session.get(models.Registration, registration_id)
@@ -453,6 +463,13 @@ class Registrations:
                     models.LinkEvent(link_id=link.id, state=models.LINK_CONSENTED, at=now, detail=f"geldig tot {until}")
                 )
             self._move(session, registration, models.REG_BANK_CONSENT, ", ".join(g.iban for g in grants))
+            if delivery is not None:
+                reference, number, answer = delivery
+                answer = {**answer, "registrationState": registration.state}
+                session.add(
+                    models.BankDelivery(reference=reference, serial_number=number, answer=answer, received_at=now)
+                )
+            return registration.state
 
     # --- Rekeningen and Klaar -----------------------------------------------------------------------
 
@@ -541,7 +558,13 @@ class Registrations:
                     "events": link_events,
                 }
             )
-        events.sort(key=lambda e: e["at"])
+        # At one moment: the request for the connection, then the wizard's steps, the links the bank
+        # delivered, and the states those links caused.
+        rank = {"bankaccount": 0, "registration": 1, "link": 2}
+        late = {models.REG_BANK_CONSENT, models.REG_ACCOUNTS, models.REG_DONE}
+        events.sort(
+            key=lambda e: (e["at"], 3 if e["subject"] == "registration" and e["state"] in late else rank[e["subject"]])
+        )
         for event in events:
             event["at"] = _iso(event["at"])
             event.pop("_order", None)

@@ -45,6 +45,7 @@ from mockbank import consents as consent_states
 from mockbank import errors
 from mockbank import models
 from mockbank import oauth
+from mockbank import wire
 from mockbank.app import backend
 from mockbank.bank import normalize_iban
 from mockbank.clock import UTCDateTime
@@ -338,4 +339,29 @@ def accounting_link():
             product_words={models.CURRENT: "Betaalrekening", models.SAVINGS: "Spaarrekening"},
         ),
         status,
+    )
+
+
+@blueprint.get("/sandbox/accounting-registrations")
+def list_registrations():
+    """Every "Boekhoudkoppeling aanvragen" with its outcome (the bank's sandbox view of flows B and C)."""
+    return wire.json_response(
+        {
+            "registrations": [
+                {
+                    "id": r.id,
+                    "clientId": r.client_id,
+                    "userId": r.user_id,
+                    "loginMeans": r.login_means,
+                    "serialNumber": r.serial_number,
+                    "ibans": list(r.ibans),
+                    "consentIds": list(r.consent_ids),
+                    "status": r.status,
+                    "reason": r.reason,
+                    "createdAt": r.created_at.isoformat(),
+                    "finishedAt": r.finished_at.isoformat() if r.finished_at else None,
+                }
+                for r in service().all()
+            ]
+        }
     )

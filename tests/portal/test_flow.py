@@ -271,3 +271,68 @@ def test_callback_with_a_valid_signature_but_a_used_code_stores_nothing(
     assert answer.status_code == 502
     assert answer.json()["Reason"] == "token_exchange_failed"
     assert portal_sandbox.timeline(serial)["links"] == []
+
+
+def test_unreachable_software_is_shown_and_links_nothing(at_bank_consent, company, bank_sandbox, serial, world):
+    bank_sandbox.register_client(
+        name="Boekhouder X",
+        redirect_uris=["https://boekhouder-x.example/terug"],
+        software_name="Boekhouder X",
+        callback_url="https://boekhouder-x.example/registraties",
+    )
+    with pytest.raises(WizardError):
+        at_bank_consent.register_at_bank(
+            software="Boekhouder X", serial_number=serial, ibans=[company["current"]], **company["edentifier"]
+        )
+    assert "Boekhouder X is op dit moment niet bereikbaar" in at_bank_consent.text("registration-refused")
+    assert [c["status"] for c in bank_sandbox.consents()] == ["rejected"]
+    (made,) = at_bank_consent.user.session.get(world.urls.bank_api + "/sandbox/accounting-registrations").json()[
+        "registrations"
+    ]
+    assert (made["status"], made["serialNumber"], made["ibans"]) == ("refused", serial, [company["current"]])
+
+
+def test_a_repeated_delivery_gets_the_same_answer_and_reuses_no_code(
+    world, at_bank_consent, portal_sandbox, serial, mockbank_session, company
+):
+    from mockbank import consents as bank_consents
+    from mockbank.models import Account
+
+    bank = world.bank_backend
+    client_id = world.portal_app.config["BANK_CLIENT_ID"]
+    with bank.db.transaction() as session:
+        account = session.query(Account).filter_by(iban=company["current"]).one()
+        consent = bank.consents.create_consent(
+            session,
+            client_id=client_id,
+            account_id=account.id,
+            user_id=None,
+            scopes=["psd2:account:details:read"],
+            status=bank_consents.VALID,
+        )
+        bank.consents.save_code(
+            session,
+            code="c" * 40,
+            client_id=client_id,
+            consent_id=consent.id,
+            redirect_uri=None,
+            scope="psd2:account:details:read",
+            code_challenge=None,
+            code_challenge_method=None,
+        )
+    body = json.dumps({"serialNumber": serial, "accounts": [{"iban": company["current"], "code": "c" * 40}]}).encode()
+    secret = world.portal_app.config["BANK_CALLBACK_SECRET"]
+    headers = {
+        "Content-Type": "application/json",
+        "X-Mockbank-Signature": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
+    }
+    url = portal_sandbox.bank_client()["callbackUrl"]
+    first = mockbank_session.post(url, data=body, headers=headers)
+    second = mockbank_session.post(url, data=body, headers=headers)
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert first.json()["accounts"] == [{"iban": company["current"], "state": "consented"}]
+    # The code was exchanged once: the portal's token still works (a replayed code would revoke it).
+    (link,) = world.portal_app.extensions["consent_server"].registrations.by_serial(serial).links
+    info = world.portal_app.extensions["consent_server"].bank.consent_info(link.access_token)
+    assert info["iban"] == company["current"]
