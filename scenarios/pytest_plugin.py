@@ -1,8 +1,9 @@
 """The mockbank pytest plugin (registered through the ``pytest11`` entry point).
 
 Fixtures: ``mockbank_world`` (a fresh, seeded world per test, reachable through the chosen front
-door), ``mockbank_clock``, ``mockbank_session``, ``bank_sandbox``, ``abnamro_client`` (an SDK client
-already registered at the bank) and ``headless_user``. Options per test come from the marker::
+door), ``mockbank_clock``, ``mockbank_session``, ``bank_sandbox``, ``portal_sandbox``,
+``abnamro_client`` (an SDK client already registered at the bank) and ``headless_user``.
+Options per test come from the marker::
 
     @pytest.mark.mockbank(seed=7, start="2026-03-02T09:00", consent_days=180, front_door="server")
 
@@ -139,6 +140,14 @@ def bank_sandbox(mockbank_world, mockbank_session):
     return client_sdk.BankSandbox(
         base_url=mockbank_world.urls.bank_api, session=mockbank_session, retry=_retry_policy()
     )
+
+
+@pytest.fixture
+def portal_sandbox(mockbank_world, mockbank_session):
+    """A ``client_sdk.portal.PortalSandbox`` bound to the world's portal (its ``/sandbox`` control API)."""
+    from client_sdk.portal import PortalSandbox
+
+    return PortalSandbox(base_url=mockbank_world.urls.portal, session=mockbank_session, retry=_retry_policy())
 
 
 ABNAMRO_CLIENT_NAME = "Pytest TPP"

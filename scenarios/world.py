@@ -381,6 +381,12 @@ class World:
 
         return client_sdk.BankSandbox(base_url=self.urls.bank_api, session=session)
 
+    def portal_sandbox(self, *, session=None):
+        """A ``client_sdk.portal.PortalSandbox`` bound to this world's portal."""
+        from client_sdk.portal import PortalSandbox
+
+        return PortalSandbox(base_url=self.urls.portal, session=session)
+
     def abnamro_client(self, *, client_id: str, api_key: str, client_secret: str | None = None, session=None, **kwargs):
         """A ``client_sdk.AbnAmroClient`` for a registered client, bound to this world's bank hosts and clock."""
         import client_sdk

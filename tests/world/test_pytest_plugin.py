@@ -35,6 +35,11 @@ def test_the_registered_client_reads_an_account(mockbank_world, abnamro_client, 
     assert client.consent_info().iban == iban
 
 
+def test_the_portal_sandbox_fixture_reaches_the_portal(mockbank_world, portal_sandbox):
+    made = portal_sandbox.create_administration(company_name="Plugin BV")
+    assert made["companyName"] == "Plugin BV"
+
+
 def test_nothing_leaks_out(mockbank_world):
     with pytest.raises(requests.ConnectionError):
         requests.get("https://www.example.org/", timeout=2)
@@ -72,20 +77,20 @@ def _write_suite(pytester: pytest.Pytester, door: str) -> None:
 def test_the_fixtures_work_in_process_by_default(pytester: pytest.Pytester):
     _write_suite(pytester, "inprocess")
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=8)
 
 
 def test_the_option_runs_the_same_suite_against_a_server(pytester: pytest.Pytester):
     _write_suite(pytester, "server")
     result = pytester.runpytest("-p", "no:cacheprovider", "--mockbank-front-door=server")
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=8)
 
 
 def test_the_environment_variable_chooses_the_server_too(pytester: pytest.Pytester, monkeypatch):
     monkeypatch.setenv("MOCKBANK_FRONT_DOOR", "server")
     _write_suite(pytester, "server")
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=8)
 
 
 def test_a_marker_on_a_class_chooses_the_front_door_for_its_tests(pytester: pytest.Pytester):
