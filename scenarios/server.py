@@ -32,21 +32,25 @@ _INDEX = """<!doctype html>
 <head><meta charset="utf-8"><title>mockbank</title></head>
 <body>
 <h1>mockbank</h1>
-<p>Gesimuleerde tijd: {{ doc.clock.now }} ({{ doc.clock.mode }})</p>
+<p>Gesimuleerde tijd: {{ doc.clock.now }} ({{ doc.clock.mode }})
+{%- if doc.seed is not none %}, seed {{ doc.seed }}{% endif %}</p>
 <h2>ABN AMRO</h2>
 <ul>
-  <li>API: <a href="{{ doc.bank.api }}">{{ doc.bank.api }}</a></li>
-  <li>Inloggen en toestemming: <a href="{{ doc.bank.auth }}">{{ doc.bank.auth }}</a></li>
-  <li>Token: <code>{{ doc.bank.token }}</code></li>
-  <li>Sandbox: <a href="{{ doc.bank.sandbox }}/seed">{{ doc.bank.sandbox }}</a></li>
+  <li><a href="{{ doc.bank.auth }}/internetbankieren">Internet Bankieren</a>
+      (<a href="{{ doc.bank.auth }}/internetbankieren/boekhoudkoppeling">Boekhoudkoppeling aanvragen</a>)</li>
+  <li><a href="{{ doc.bank.sandbox }}/seed">Demowereld: klanten, rekeningen en inloggegevens</a> (JSON)</li>
+  <li>Account information API: <code>{{ doc.bank.api }}/v1/...</code></li>
+  <li>OAuth: <a href="{{ doc.bank.auth }}/.well-known/oauth-authorization-server">metadata</a>,
+      token <code>{{ doc.bank.token }}</code></li>
+  <li>Sandbox API: <code>{{ doc.bank.sandbox }}</code></li>
 </ul>
 <h2>Visma eAccounting</h2>
 <ul>
-  <li>eAccounting: <a href="{{ doc.portal.eaccounting }}">{{ doc.portal.eaccounting }}</a></li>
-  <li>eAccounting API: <code>{{ doc.portal.eaccountingApi }}</code></li>
-  <li>Bankkoppeling-portaal: <a href="{{ doc.portal.portal }}">{{ doc.portal.portal }}</a></li>
-  <li>KvK: <code>{{ doc.portal.kvk }}</code></li>
-  <li>Sandbox: <code>{{ doc.portal.sandbox }}</code></li>
+  <li><a href="{{ doc.portal.eaccounting }}/">eAccounting</a> (Kas- en bankrekeningen)</li>
+  <li><a href="{{ doc.portal.portal }}/">Bankkoppeling-portaal</a> (de wizard)</li>
+  <li>eAccounting API: <code>{{ doc.portal.eaccountingApi }}/v2/...</code></li>
+  <li>KvK Zoeken: <code>{{ doc.portal.kvk }}/api/v2/zoeken?kvkNummer=...</code></li>
+  <li>Sandbox API: <code>{{ doc.portal.sandbox }}</code></li>
 </ul>
 <p>Alle adressen als JSON: <a href="{{ well_known }}">{{ well_known }}</a></p>
 </body>

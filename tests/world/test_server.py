@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import requests
@@ -39,6 +40,16 @@ def test_the_well_known_document_names_every_host_under_its_prefix():
         assert index.status_code == 200
         assert document["bank"]["sandbox"] in index.text
         assert requests.get(server.url + "/nowhere", timeout=5).status_code == 404
+
+
+def test_every_link_on_the_index_page_answers():
+    with start_server(seed=42, clock_mode="frozen") as server:
+        page = requests.get(server.url + "/", timeout=5)
+        links = re.findall(r'href="([^"]+)"', page.text)
+        assert len(links) >= 6
+        for link in links:
+            url = link if link.startswith("http") else server.url + link
+            assert requests.get(url, timeout=10).status_code == 200, url
 
 
 def test_a_server_built_world_runs_its_clock_by_default():
