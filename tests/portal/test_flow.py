@@ -20,10 +20,18 @@ from tests.portal.conftest import KVK_NUMBER
 
 pytestmark = EMPTY_BANK
 
+# The same test in-process (requests routed into the apps) and against a live server.
+BOTH_FRONT_DOORS = pytest.mark.parametrize(
+    "front_door",
+    [pytest.param(door, marks=pytest.mark.mockbank(front_door=door), id=door) for door in ("inprocess", "server")],
+)
 
+
+@BOTH_FRONT_DOORS
 def test_whole_onboarding_links_two_accounts(
-    world, eaccounting, accounts, company, wizard, portal_sandbox, bank_sandbox
+    front_door, world, eaccounting, accounts, company, wizard, portal_sandbox, bank_sandbox
 ):
+    assert world.front_door == front_door
     with pytest.raises(InvalidRequestError) as refused:
         eaccounting.enable_bank_connection(accounts["cash"].id)
     assert refused.value.status == 409
@@ -215,7 +223,9 @@ def test_savings_without_own_iban_is_not_offered_at_the_bank(at_bank_consent, co
     assert offered == [company["current"], company["savings"]]
 
 
-def test_psd2_redirect_links_one_account_per_round_trip(at_bank_consent, company, portal_sandbox, serial):
+@BOTH_FRONT_DOORS
+def test_psd2_redirect_links_one_account_per_round_trip(front_door, at_bank_consent, company, portal_sandbox, serial):
+    assert at_bank_consent.portal_base.startswith("https://") == (front_door == "inprocess")
     at_bank_consent.psd2(choose_iban=company["current"], **company["edentifier"])
     assert at_bank_consent.current_step() == "rekeningen"
     assert at_bank_consent.linked_accounts() == {company["current"]: "consented"}
