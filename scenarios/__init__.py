@@ -3,14 +3,32 @@
 >>> from scenarios import World
 >>> with World(seed=42) as world, world.activate():
 ...     ...  # requests to https://api-sandbox.abnamro.com now reach the mock bank
+
+Names are loaded on first use, so the pytest plugin (``scenarios.pytest_plugin``, loaded by every
+pytest run where mockbank is installed) does not import Flask and SQLAlchemy until a test needs a world.
 """
 
-from scenarios.routing import Routing
-from scenarios.server import RunningServer
-from scenarios.server import start_server
-from scenarios.server import start_server_process
-from scenarios.world import Urls
-from scenarios.world import World
-from scenarios.world import mock_world
+from __future__ import annotations
 
-__all__ = ["Routing", "RunningServer", "Urls", "World", "mock_world", "start_server", "start_server_process"]
+import importlib
+
+_EXPORTS = {
+    "Routing": "scenarios.routing",
+    "RunningServer": "scenarios.server",
+    "start_server": "scenarios.server",
+    "start_server_process": "scenarios.server",
+    "Urls": "scenarios.world",
+    "World": "scenarios.world",
+    "mock_world": "scenarios.world",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    """Import an exported name from its module on first use."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'scenarios' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
