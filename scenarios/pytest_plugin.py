@@ -169,11 +169,12 @@ def abnamro_client(mockbank_world, bank_sandbox, mockbank_session):
 
 
 @pytest.fixture
-def headless_user(mockbank_world):
-    """A ``client_sdk.HeadlessUser``: a browser-like session that fills in the bank's (and portal's) forms."""
-    import requests
+def headless_user(mockbank_world, mockbank_session):
+    """A ``client_sdk.HeadlessUser`` on ``mockbank_session``: a browser that fills in the bank's and portal's forms.
 
+    Its cookies are the session's, so a test can look at them; make another ``HeadlessUser`` with a
+    session of its own for a second person.
+    """
     import client_sdk
 
-    with requests.Session() as browser:
-        yield client_sdk.HeadlessUser(session=browser)
+    return client_sdk.HeadlessUser(session=mockbank_session)

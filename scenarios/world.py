@@ -197,6 +197,11 @@ class World:
         return self.bank_app.extensions["mockbank"]
 
     @property
+    def portal_backend(self):
+        """The portal's backend (None in a bank-only world)."""
+        return self.portal_app.extensions["consent_server"] if self.portal_app is not None else None
+
+    @property
     def apps(self) -> dict[str, Flask]:
         """Every app of the world by name."""
         apps = {"bank": self.bank_app}
@@ -413,10 +418,7 @@ class World:
             portal_store.save_clock_state(self.clock.state())
 
     def _portal_clock_store(self):
-        if self.portal_app is None:
-            return None
-        state = self.portal_app.extensions.get("consent_server")
-        return getattr(state, "clock_store", None)
+        return getattr(self.portal_backend, "clock_store", None)
 
     def close(self) -> None:
         """Stop routing and the ticker, save the clock, and close both databases."""
@@ -428,11 +430,8 @@ class World:
         self.clock.stop_ticker()
         self.save_clock()
         self.bank_backend.close()
-        if self.portal_app is not None:
-            state = self.portal_app.extensions.get("consent_server")
-            closer = getattr(state, "close", None)
-            if closer is not None:
-                closer()
+        if self.portal_backend is not None:
+            self.portal_backend.close()
 
     def __enter__(self) -> World:
         return self
