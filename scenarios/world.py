@@ -233,6 +233,8 @@ class World:
 
     def rebase(self, base_url: str) -> None:
         """Serve the world under ``base_url`` (a server whose port became known after the world was built)."""
+        if self._routing is not None and self._routing.active:
+            raise RuntimeError("stop in-process routing before serving the world at a base URL")
         old_portal = self.urls.portal
         self.base_url = base_url.rstrip("/")
         self.urls = Urls.server(self.base_url)
