@@ -13,6 +13,7 @@ from scenarios import cli
 from scenarios.server import SERVING_LINE
 from scenarios.server import start_server
 from scenarios.server import start_server_process
+from scenarios.world import PORTAL_CLIENT_ID
 from scenarios.world import World
 
 
@@ -65,6 +66,13 @@ def test_a_given_world_is_rebased_onto_the_server_and_left_open(tmp_path):
     with start_server(world) as server:
         assert world.urls.bank_api == server.url + "/abnamro-api"
         assert world.front_door == "server"
+        # The portal now sends people back to, and takes callbacks at, the server's URLs; the bank accepts both.
+        redirect_uri = world.portal_app.config["PORTAL_REDIRECT_URI"]
+        assert redirect_uri.startswith(server.url + "/portal/")
+        registered = world.bank_backend.consents.client(PORTAL_CLIENT_ID)
+        assert registered.redirect_uris[-1] == redirect_uri
+        assert registered.callback_url.startswith(server.url + "/portal/")
+        assert world.portal_app.config["BANK_TOKEN_URL"] == server.url + "/abnamro-auth/as/token.oauth2"
     # The caller owns the world: still usable after the server stopped.
     assert world.bank_backend.bank.customers() == []
     world.close()
