@@ -192,7 +192,7 @@ class EAccountingClient:
         return BankConnection.from_json(self._call("GET", f"/bankaccounts/{account_id}/bankconnection"))
 
     def enable_bank_connection(self, account_id: str) -> BankConnection:
-        """ "Schakel bankkoppeling in"; a refused account raises ``InvalidRequestError`` (409) with the Dutch reason."""
+        """Press "Schakel bankkoppeling in"; a refused account raises ``InvalidRequestError`` (409) with the reason."""
         return BankConnection.from_json(self._call("POST", f"/bankaccounts/{account_id}/bankconnection"))
 
     def wait_for_serial(

@@ -36,7 +36,7 @@ def _body() -> dict:
     return data
 
 
-def _input(data: dict) -> AccountInput:
+def account_input(data: dict) -> AccountInput:
     """``BankAccountApi`` JSON as input; types are checked here, rules in the service."""
     account_type = data.get("BankAccountType")
     ledger = data.get("LedgerAccountNumber")
@@ -90,7 +90,7 @@ def list_accounts():
 def create_account():
     """Add a bank account."""
     admin_id = _administration()
-    account = portal().eaccounting.create_account(admin_id, _input(_body()))
+    account = portal().eaccounting.create_account(admin_id, account_input(_body()))
     return wire.json_response(_shape(account), status=201)
 
 
@@ -104,7 +104,7 @@ def get_account(uid: str):
 def replace_account(uid: str):
     """Replace a bank account."""
     admin_id = _administration()
-    return wire.json_response(_shape(portal().eaccounting.replace_account(admin_id, uid, _input(_body()))))
+    return wire.json_response(_shape(portal().eaccounting.replace_account(admin_id, uid, account_input(_body()))))
 
 
 @blueprint.delete("/bankaccounts/<uid>")
@@ -126,7 +126,7 @@ def connection_status(uid: str):
 
 @blueprint.post("/bankaccounts/<uid>/bankconnection")
 def enable_connection(uid: str):
-    """ "Schakel bankkoppeling in": 202 while preparing; 409 with the reason when the account cannot be linked."""
+    """Enable the bank connection: 202 while preparing; 409 with the reason when the account cannot be linked."""
     admin_id = _administration()
     service = portal().eaccounting
     account = service.enable_connection(admin_id, uid)

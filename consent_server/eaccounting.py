@@ -69,9 +69,14 @@ class EAccounting:
     # --- administrations ----------------------------------------------------------------------------
 
     def create_administration(
-        self, *, company_name: str, kvk_number: str | None = None, accounting_firm: str | None = None
+        self,
+        *,
+        company_name: str,
+        kvk_number: str | None = None,
+        accounting_firm: str | None = None,
+        accounts: list[AccountInput] = (),
     ) -> models.Administration:
-        """A new administration; it gets its Kasrekening at once (as in eAccounting)."""
+        """A new administration with its Kasrekening (as in eAccounting) and ``accounts``: all of it, or nothing."""
         if not company_name or not company_name.strip():
             raise errors.ValidationFailed(
                 "companyName is required", message="Vul de bedrijfsnaam in.", field="companyName"
@@ -102,6 +107,9 @@ class EAccounting:
                     modified_at=now,
                 )
             )
+            session.flush()
+            for data in accounts:
+                self._insert_account(session, administration.id, data, now)
             admin_id = administration.id
         if kvk_number:
             # A company eAccounting knows is in the portal's KvK register too, unless it is there already.
@@ -257,26 +265,28 @@ class EAccounting:
     def create_account(self, administration_id: int, data: AccountInput) -> models.BankAccount:
         """Add a rekening-courant, kasrekening, spaarrekening or vreemdevalutarekening."""
         self.administration(administration_id)
-        now = self.clock.now()
         with self.db.transaction() as session:
-            name, iban, currency, ledger = self._checked(session, administration_id, data, current=None)
-            account = models.BankAccount(
-                uid=self.ids.uuid(),
-                administration_id=administration_id,
-                name=name,
-                account_type=data.account_type,
-                iban=iban,
-                currency=currency,
-                ledger_account=ledger,
-                is_active=data.is_active,
-                holder_name=data.holder_name,
-                created_at=now,
-                modified_at=now,
-            )
-            session.add(account)
-            session.flush()
-            uid = account.uid
+            uid = self._insert_account(session, administration_id, data, self.clock.now()).uid
         return self.account(administration_id, uid)
+
+    def _insert_account(self, session, administration_id: int, data: AccountInput, now) -> models.BankAccount:
+        name, iban, currency, ledger = self._checked(session, administration_id, data, current=None)
+        account = models.BankAccount(
+            uid=self.ids.uuid(),
+            administration_id=administration_id,
+            name=name,
+            account_type=data.account_type,
+            iban=iban,
+            currency=currency,
+            ledger_account=ledger,
+            is_active=data.is_active,
+            holder_name=data.holder_name,
+            created_at=now,
+            modified_at=now,
+        )
+        session.add(account)
+        session.flush()
+        return account
 
     def replace_account(self, administration_id: int, uid: str, data: AccountInput) -> models.BankAccount:
         """Replace an account's fields (PUT)."""

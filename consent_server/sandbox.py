@@ -10,6 +10,7 @@ from flask import request
 
 from consent_server import errors
 from consent_server import wire
+from consent_server.api import account_input
 from consent_server.app import portal
 from consent_server.app import public_url
 from consent_server.kvk import KvkError
@@ -196,12 +197,19 @@ def list_administrations():
 
 @blueprint.post("/administrations")
 def create_administration():
-    """An administration with its Kasrekening: ``{companyName, kvkNumber?, accountingFirm?}``; answers a token too."""
+    """An administration ``{companyName, kvkNumber?, accountingFirm?, bankAccounts?}``, answered with a token."""
     data = body()
+    for name in ("kvkNumber", "accountingFirm"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            raise errors.SandboxError(f"'{name}' must be a string")
+    accounts = data.get("bankAccounts", [])
+    if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
+        raise errors.SandboxError("'bankAccounts' must be a list of BankAccountApi objects")
     administration = portal().eaccounting.create_administration(
         company_name=required(data, "companyName"),
         kvk_number=data.get("kvkNumber"),
         accounting_firm=data.get("accountingFirm"),
+        accounts=[account_input(a) for a in accounts],
     )
     return wire.json_response(_with_token(administration), status=201)
 

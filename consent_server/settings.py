@@ -147,7 +147,7 @@ def new_account(administration):
 @blueprint.route("/instellingen/kas-en-bankrekeningen/<uid>", methods=["GET", "POST"])
 @administration_required
 def edit_account(administration, uid: str):
-    """ "Bewerk": the account's fields, and its Serienummer once the bank connection is prepared."""
+    """The "Bewerk" page: the account's fields, and its Serienummer once the bank connection is prepared."""
     service = portal().eaccounting
     account = service.account(administration.id, uid)
     form = AccountForm()
@@ -199,7 +199,7 @@ def delete_account(administration, uid: str):
 @blueprint.route("/instellingen/kas-en-bankrekeningen/<uid>/bankkoppeling", methods=["GET", "POST"])
 @administration_required
 def bank_connection(administration, uid: str):
-    """ "Bankkoppelingen inschakelen": refusal, price rule, "Bankkoppeling voorbereiden…", then the serial number."""
+    """The info screen "Bankkoppelingen inschakelen": refusal or price rule, preparation, then the serial number."""
     service = portal().eaccounting
     account = service.account(administration.id, uid)
     refusal = service.refusal(account)

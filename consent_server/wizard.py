@@ -62,7 +62,7 @@ def step_view(step: str):
                 flash("Vul eerst de gegevens in.", "error")
                 return redirect(url_for("wizard.details"))
             if not portal().registrations.may_view(registration, step):
-                return redirect(url_for(f"wizard.{_ENDPOINT[portal().registrations.resume_step(registration)]}"))
+                return redirect(_resume_url(registration))
             return view(registration, *args, **kwargs)
 
         return wrapper
@@ -77,6 +77,11 @@ _ENDPOINT = {
     "rekeningen": "accounts",
     "klaar": "done",
 }
+
+
+def _resume_url(registration: models.Registration) -> str:
+    """The page of the step this registration continues at."""
+    return url_for(f"wizard.{_ENDPOINT[portal().registrations.resume_step(registration)]}")
 
 
 def render_step(template: str, step: str, registration: models.Registration | None, status: int = 200, **context):
@@ -112,7 +117,7 @@ def dutch_number(value: int) -> str:
 
 @blueprint.get("/")
 def start():
-    """ "Koppel je bankrekening": the five steps at a glance, and Start."""
+    """The start page "Koppel je bankrekening": the five steps at a glance, and Start."""
     serial = request.args.get("licentienummer", "").strip()
     registration = _current()
     return render_template(
@@ -120,9 +125,7 @@ def start():
         steps=STEPS,
         serial=serial,
         registration=registration,
-        resume=url_for(f"wizard.{_ENDPOINT[portal().registrations.resume_step(registration)]}")
-        if registration
-        else None,
+        resume=_resume_url(registration) if registration else None,
     )
 
 
@@ -162,7 +165,7 @@ def details():
             status = 422
         else:
             session[SESSION_KEY] = registration.id
-            return redirect(url_for(f"wizard.{_ENDPOINT[portal().registrations.resume_step(registration)]}"))
+            return redirect(_resume_url(registration))
     form.fill_banks()
     if form.kvk_number.data:
         form.company_name.data = portal().registrations.company_name(form.kvk_number.data) or ""

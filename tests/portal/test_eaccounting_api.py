@@ -155,3 +155,38 @@ def test_an_account_with_a_bank_connection_keeps_its_type_and_iban(api, token):
     assert api.delete(f"/v2/bankaccounts/{created['Id']}", headers=auth(token)).status_code == 409
     renamed = api.put(f"/v2/bankaccounts/{created['Id']}", headers=auth(token), json={**created, "Name": "Nieuw"})
     assert renamed.status_code == 200
+
+
+def test_sandbox_administration_with_accounts_is_all_or_nothing(api):
+    made = api.post(
+        "/sandbox/administrations",
+        json={
+            "companyName": "Test NV Katrien",
+            "kvkNumber": "68727720",
+            "bankAccounts": [
+                {"Name": "ABN AMRO", "BankAccountType": 1, "Iban": ABN_IBAN},
+                {"Name": "Spaarrekening", "BankAccountType": 3, "Iban": SAVINGS_IBAN},
+            ],
+        },
+    )
+    assert made.status_code == 201
+    listed = api.get("/v2/bankaccounts", headers=auth(made.json["accessToken"])).json["Data"]
+    assert [(a["Name"], a["LedgerAccountNumber"]) for a in listed] == [
+        ("Kasrekening", 1000),
+        ("ABN AMRO", 1100),
+        ("Spaarrekening", 1140),
+    ]
+    refused = api.post(
+        "/sandbox/administrations",
+        json={
+            "companyName": "Half B.V.",
+            "bankAccounts": [
+                {"Name": "Goed", "BankAccountType": 1, "Iban": "NL18ABNA0484869868"},
+                {"Name": "Fout", "BankAccountType": 1, "Iban": "NL00ABNA0000000000"},
+            ],
+        },
+    )
+    assert refused.status_code == 400 and refused.json["ErrorField"] == "Iban"
+    names = [a["companyName"] for a in api.get("/sandbox/administrations").json["administrations"]]
+    assert names == ["Test NV Katrien"]
+    assert api.post("/sandbox/administrations", json={"companyName": "X", "kvkNumber": 12345678}).status_code == 400
