@@ -98,10 +98,23 @@ class PortalSandbox:
         return self._call("POST", "/bank-client", body=body)
 
     def create_administration(
-        self, *, company_name: str, kvk_number: str | None = None, accounting_firm: str | None = None
+        self,
+        *,
+        company_name: str,
+        kvk_number: str | None = None,
+        accounting_firm: str | None = None,
+        bank_accounts: list[dict] | None = None,
     ) -> dict:
-        """An administration with its Kasrekening; the answer has ``accessToken`` and a browser ``loginUrl``."""
-        body = {"companyName": company_name, "kvkNumber": kvk_number, "accountingFirm": accounting_firm}
+        """An administration with its Kasrekening (and ``bank_accounts``, Visma's JSON names), all or nothing.
+
+        The answer has ``accessToken`` for ``EAccountingClient`` and a browser ``loginUrl``.
+        """
+        body = {
+            "companyName": company_name,
+            "kvkNumber": kvk_number,
+            "accountingFirm": accounting_firm,
+            "bankAccounts": bank_accounts,
+        }
         return self._call("POST", "/administrations", body={k: v for k, v in body.items() if v is not None})
 
     def mint_token(self, administration_id: int) -> dict:

@@ -12,12 +12,27 @@ from client_sdk.headless import HeadlessUser
 from client_sdk.portal import KvkClient
 from client_sdk.portal import PortalSandbox
 from client_sdk.portal import PortalWizard
+from consent_server import create_app
 
 KVK_NUMBER = "68750110"  # KvK's public test number of a BV ("Test BV Donald")
 COMPANY = "Test BV Donald"
 
 # Every test module here marks itself ``@pytest.mark.mockbank(seed=None)``: an empty bank, only what the test makes.
 EMPTY_BANK = pytest.mark.mockbank(seed=None)
+
+
+@pytest.fixture
+def portal_app(clock):
+    """The portal alone (no bank, no world) on the test clock: for its API and pages."""
+    app = create_app({"TESTING": True}, clock=clock)
+    yield app
+    app.extensions["consent_server"].close()
+
+
+@pytest.fixture
+def api(portal_app):
+    """A Flask test client of ``portal_app`` (its cookie jar is one browser)."""
+    return portal_app.test_client()
 
 
 @pytest.fixture

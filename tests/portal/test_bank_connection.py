@@ -14,20 +14,6 @@ ING_IBAN = "NL69INGB0123456789"
 
 
 @pytest.fixture
-def portal_app(clock):
-    """The portal alone on the shared test clock."""
-    app = create_app({"TESTING": True}, clock=clock)
-    yield app
-    app.extensions["consent_server"].close()
-
-
-@pytest.fixture
-def api(portal_app):
-    """A test client of the portal (its cookie jar is the eAccounting user's browser)."""
-    return portal_app.test_client()
-
-
-@pytest.fixture
 def admin(api):
     """An administration; the test client is logged in to it."""
     made = api.post("/sandbox/administrations", json={"companyName": "Test BV Donald", "kvkNumber": "68750110"}).json

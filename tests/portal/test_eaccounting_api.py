@@ -4,25 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from consent_server import create_app
-
 KVK = "68750110"
 ABN_IBAN = "NL91ABNA0417164300"
 SAVINGS_IBAN = "NL02ABNA0123456789"
-
-
-@pytest.fixture
-def portal_app(clock):
-    """The portal alone (no bank) on the shared test clock."""
-    app = create_app({"TESTING": True}, clock=clock)
-    yield app
-    app.extensions["consent_server"].close()
-
-
-@pytest.fixture
-def api(portal_app):
-    """A test client of the portal."""
-    return portal_app.test_client()
 
 
 @pytest.fixture
