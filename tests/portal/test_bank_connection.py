@@ -1,4 +1,4 @@
-""" "Schakel bankkoppeling in": who may, the preparation job, the serial number, and eAccounting's pages."""
+"""The "Schakel bankkoppeling in" button: who may, the preparation job, the serial number, and eAccounting's pages."""
 
 from __future__ import annotations
 
