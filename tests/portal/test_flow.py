@@ -346,3 +346,25 @@ def test_a_repeated_delivery_gets_the_same_answer_and_reuses_no_code(
     (link,) = world.portal_app.extensions["consent_server"].registrations.by_serial(serial).links
     info = world.portal_app.extensions["consent_server"].bank.consent_info(link.access_token)
     assert info["iban"] == company["current"]
+
+
+def test_a_bank_customer_with_another_kvk_number_is_refused(world, portal_sandbox, company, wizard, bank_sandbox):
+    made = portal_sandbox.create_administration(
+        company_name="Dagobert", bank_accounts=[{"Name": "ABN AMRO", "BankAccountType": 1, "Iban": company["current"]}]
+    )
+    eaccounting = EAccountingClient(access_token=made["accessToken"], base_url=world.urls.eaccounting_api)
+    account = next(a for a in eaccounting.list_bank_accounts() if a.iban == company["current"])
+    eaccounting.enable_bank_connection(account.id)
+    serial = eaccounting.wait_for_serial(account.id, advance=lambda: world.advance(seconds=5))
+    wizard.start(serial)
+    wizard.fill_details(kvk_number="69599084", serial_number=serial)
+    wizard.fill_contact(name="Dagobert Duck", email="dagobert@example.nl")
+    with pytest.raises(WizardError):
+        wizard.register_at_bank(
+            software="Visma eAccounting", serial_number=serial, ibans=[company["current"]], **company["edentifier"]
+        )
+    assert "Het KvK-nummer bij de bank (68750110) hoort niet bij deze aanmelding (69599084)." in wizard.text(
+        "registration-refused"
+    )
+    assert [c["status"] for c in bank_sandbox.consents()] == ["rejected"]
+    assert portal_sandbox.timeline(serial)["links"] == []
