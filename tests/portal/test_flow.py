@@ -368,3 +368,34 @@ def test_a_bank_customer_with_another_kvk_number_is_refused(world, portal_sandbo
     )
     assert [c["status"] for c in bank_sandbox.consents()] == ["rejected"]
     assert portal_sandbox.timeline(serial)["links"] == []
+
+
+def test_steps_one_to_five_in_the_browser(world, administration, company, wizard):
+    browser = wizard.user
+    browser.open(administration["loginUrl"])
+    assert browser.title.startswith("Kas- en bankrekeningen")
+    browser.follow_link("new-account")
+    browser.submit(
+        "form-account", {"name": "ABN AMRO", "account_type": "1", "iban": company["current"], "currency": "EUR"}
+    )
+    row = browser.page.find("td", string="Rekening-courant").find_parent("tr")
+    assert [td.get_text(strip=True) for td in row.find_all("td")][:5] == [
+        "ABN AMRO",
+        "Rekening-courant",
+        "EUR",
+        "1100",
+        "Geen",
+    ]
+    browser.open(f"{world.urls.eaccounting}/instellingen/kas-en-bankrekeningen/{row['data-id']}")
+    browser.submit("form-enable-connection")
+    assert browser.page.find(id="connection-status")["data-status"] == "preparing"
+    world.advance(seconds=5)
+    browser.open(browser.url)
+    status = browser.page.find(id="connection-status")
+    serial = status["data-serial"]
+    assert f'Gebruik "{serial}" als klantnummer (serienummer) wanneer je daarom wordt gevraagd.' in status.get_text()
+    browser.follow_link("start-wizard")
+    assert "Koppel je bankrekening" in browser.title
+    browser.follow_link("start")
+    assert wizard.current_step() == "gegevens"
+    assert browser.page.find(id="serial")["value"] == serial
