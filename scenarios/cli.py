@@ -13,7 +13,18 @@ from mockbank.clock import FROZEN
 from mockbank.clock import RUNNING
 
 # MOCKBANK_* variables that steer the command itself rather than an app's configuration.
-_COMMAND_KEYS = ("HOST", "PORT", "SEED", "DATA_DIR", "CLOCK", "CLOCK_MODE", "START", "CLOCK_START", "FRONT_DOOR")
+_COMMAND_KEYS = (
+    "HOST",
+    "PORT",
+    "PUBLIC_URL",
+    "SEED",
+    "DATA_DIR",
+    "CLOCK",
+    "CLOCK_MODE",
+    "START",
+    "CLOCK_START",
+    "FRONT_DOOR",
+)
 
 
 def _env(name: str, default=None):
@@ -57,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=_env("CLOCK_START", _env("START")),
         help="simulated start time, ISO 8601 (naive means Amsterdam), or 'now'",
     )
+    serve.add_argument(
+        "--public-url",
+        default=_env("PUBLIC_URL"),
+        help="the address clients use, when not http://HOST:PORT (behind a proxy or a container's port mapping)",
+    )
     serve.add_argument("--quiet", action="store_true", help="do not log every request")
     serve.set_defaults(handler=serve_command)
     return parser
@@ -94,7 +110,9 @@ def serve_command(args: argparse.Namespace) -> int:
         "bank_config": bank_config,
         "portal_config": portal_config,
     }
-    server, world = serve(None, host=args.host, port=args.port, world_options=options, quiet=args.quiet)
+    server, world = serve(
+        None, host=args.host, port=args.port, world_options=options, quiet=args.quiet, public_url=args.public_url
+    )
     _print_banner(world, args)
 
     def _terminate(signum, frame):

@@ -143,17 +143,26 @@ def serve(
     port: int = 0,
     world_options: dict | None = None,
     quiet: bool = False,
+    public_url: str | None = None,
 ):
-    """Bind a threaded server, then build or re-base the world on its real URL; returns (server, world)."""
+    """Bind a threaded server, then build or re-base the world on its real URL; returns (server, world).
+
+    ``public_url`` is the address clients use when it is not ``http://host:port`` (a proxy, a
+    container's published port); every base URL and redirect of the world is built on it.
+    """
     front = _Front()
     handler = QuietRequestHandler if quiet else None
     server: BaseWSGIServer = make_server(host, port, front, threaded=True, request_handler=handler)
-    url = f"http://{_public_host(host)}:{server.server_port}"
-    if world is None:
-        options = {"clock_mode": RUNNING, **(world_options or {})}
-        world = World(base_url=url, **options)
-    else:
-        world.rebase(url)
+    url = (public_url or f"http://{_public_host(host)}:{server.server_port}").rstrip("/")
+    try:
+        if world is None:
+            options = {"clock_mode": RUNNING, **(world_options or {})}
+            world = World(base_url=url, **options)
+        else:
+            world.rebase(url)
+    except BaseException:
+        server.server_close()
+        raise
     front.target = create_wsgi_app(world)
     if world.clock.mode == RUNNING:
         world.clock.start_ticker()

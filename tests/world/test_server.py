@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 import pytest
 import requests
@@ -11,6 +12,7 @@ import requests
 import client_sdk
 from scenarios import cli
 from scenarios.server import SERVING_LINE
+from scenarios.server import serve
 from scenarios.server import start_server
 from scenarios.server import start_server_process
 from scenarios.world import PORTAL_CLIENT_ID
@@ -51,6 +53,22 @@ def test_every_link_on_the_index_page_answers():
         for link in links:
             url = link if link.startswith("http") else server.url + link
             assert requests.get(url, timeout=10).status_code == 200, url
+
+
+def test_a_public_url_is_what_the_world_advertises():
+    server, world = serve(None, public_url="https://mockbank.example.test/", world_options={"seed": None})
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        local = f"http://127.0.0.1:{server.server_port}"
+        document = requests.get(local + "/.well-known/mockbank", timeout=5).json()
+        assert document["bank"]["token"] == "https://mockbank.example.test/abnamro-auth/as/token.oauth2"
+        assert world.portal_app.config["BANK_API_BASE"] == "https://mockbank.example.test/abnamro-api"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        world.close()
 
 
 def test_a_server_built_world_runs_its_clock_by_default():
