@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from consent_server.db import Database
 from consent_server.ids import Ids
 from consent_server.models import ClockState
@@ -54,16 +56,23 @@ class PortalBackend:
         self.bank.load_from_config()
 
     def reset(self) -> None:
-        """Forget every administration, registration, link and job; the clock keeps its time."""
+        """Forget every administration, registration, link and job; the clock and the bank client stay."""
+        credentials = self.bank.credentials()
         self.db.drop_all()
         self.db.create_all()
         self.clock_store.save_clock_state(self.clock.state())
         self.jobs.invalidate()
         self.ids.reseed(self.config.get("ID_SEED", 0))
         self.kvk.load_defaults()
-        self.bank.load_from_config()
+        if credentials is not None:
+            self.bank.configure(**asdict(credentials))
+        else:
+            self.bank.load_from_config()
 
     def close(self) -> None:
-        """Detach from the clock and close the database."""
+        """Save the clock's time, detach from the clock and close the database."""
+        # A running clock only saves on advances; without this a restart would resume in the past.
+        self.clock_store.save_clock_state(self.clock.state())
         self.clock.remove_job_source(self.jobs)
+        self.clock.remove_store(self.clock_store)
         self.db.dispose()
