@@ -44,6 +44,7 @@ _INDEX = """<!doctype html>
       token <code>{{ doc.bank.token }}</code></li>
   <li>Sandbox API: <code>{{ doc.bank.sandbox }}</code></li>
 </ul>
+{% if doc.portal %}
 <h2>Visma eAccounting</h2>
 <ul>
   <li><a href="{{ doc.portal.eaccounting }}/">eAccounting</a> (Kas- en bankrekeningen)</li>
@@ -52,6 +53,7 @@ _INDEX = """<!doctype html>
   <li>KvK Zoeken: <code>{{ doc.portal.kvk }}/api/v2/zoeken?kvkNummer=...</code></li>
   <li>Sandbox API: <code>{{ doc.portal.sandbox }}</code></li>
 </ul>
+{% endif %}
 <p>Alle adressen als JSON: <a href="{{ well_known }}">{{ well_known }}</a></p>
 </body>
 </html>

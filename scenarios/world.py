@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
+import consent_server
 import mockbank
 from mockbank.backend import BankBackend
 from mockbank.clock import FROZEN
@@ -121,22 +122,14 @@ class Urls:
         return {**asdict(self), "bank_sandbox": self.bank_sandbox, "portal_sandbox": self.portal_sandbox}
 
 
-def _portal_factory() -> Callable[..., Flask] | None:
-    """``consent_server.create_app`` once the portal exists, else None (the world is then the bank alone)."""
-    try:
-        import consent_server
-    except ImportError:  # pragma: no cover - the package ships with mockbank
-        return None
-    return getattr(consent_server, "create_app", None)
-
-
 class World:
     """Both apps on one clock with one seed: the thing tests and ``mockbank serve`` run.
 
     ``seed`` builds the bank's demo world (None: an empty bank); ``start`` and ``clock_mode`` set the
     clock (``frozen`` moves only when advanced); ``data_dir`` keeps both databases as SQLite files
     (``bank.db``, ``portal.db``) so a new world on the same folder resumes the old one, simulated
-    time included. ``config`` goes to both apps, ``bank_config``/``portal_config`` to one each.
+    time included. ``config`` goes to both apps (its ``DATABASE_URL`` is the bank's), ``bank_config``/
+    ``portal_config`` to one each; ``portal=False`` builds the bank alone.
     ``base_url`` chooses the server front door's URLs (``http://host:port``); without it the world
     answers on the real-looking hosts, through :meth:`activate`.
     """
@@ -154,6 +147,7 @@ class World:
         bank_config: dict | None = None,
         portal_config: dict | None = None,
         clock: SimClock | None = None,
+        portal: bool = True,
     ):
         self.seed = seed
         self.data_dir = Path(data_dir) if data_dir is not None else None
@@ -172,13 +166,12 @@ class World:
         self.bank_app: Flask = mockbank.create_app(bank, clock=self.clock)
 
         self.portal_app: Flask | None = None
-        create_portal = _portal_factory()
-        if create_portal is not None:
-            portal = {**shared, **(portal_config or {}), **self.urls.portal_config()}
-            portal["DATABASE_URL"] = (portal_config or {}).get("DATABASE_URL") or self._database_url("portal.db")
+        if portal:
+            settings = {**shared, **(portal_config or {}), **self.urls.portal_config()}
+            settings["DATABASE_URL"] = (portal_config or {}).get("DATABASE_URL") or self._database_url("portal.db")
             if consent_days is not None:
-                portal["CONSENT_DAYS"] = consent_days
-            self.portal_app = create_portal(portal, clock=self.clock)
+                settings["CONSENT_DAYS"] = consent_days
+            self.portal_app = consent_server.create_app(settings, clock=self.clock)
 
         self._routing: Routing | None = None
         self._closed = False
@@ -307,12 +300,11 @@ class World:
                     client.callback_secret = self.bank_backend.ids.token(32)
 
     def describe(self) -> dict:
-        """The ``/.well-known/mockbank`` document: every base URL and the clock."""
-        return {
-            **self.urls.to_json(),
-            "clock": {"now": self.clock.now().isoformat(), "mode": self.clock.mode},
-            "seed": self.seed,
-        }
+        """The ``/.well-known/mockbank`` document: every base URL (``portal`` null without a portal), the clock."""
+        urls = self.urls.to_json()
+        if self.portal_app is None:
+            urls["portal"] = None
+        return {**urls, "clock": {"now": self.clock.now().isoformat(), "mode": self.clock.mode}, "seed": self.seed}
 
     # --- time -----------------------------------------------------------------------------------
 

@@ -143,3 +143,12 @@ def test_mock_world_as_context_manager_and_decorator():
         return requests.get(world.urls.bank_api + "/sandbox/seed").json()["seed"]
 
     assert check() == 4
+
+
+def test_a_bank_only_world_serves_the_bank_hosts_only():
+    with World(seed=None, portal=False) as world, world.activate():
+        assert world.portal_app is None
+        assert world.describe()["portal"] is None
+        assert requests.get(world.urls.bank_api + "/sandbox/clock").status_code == 200
+        with pytest.raises(requests.ConnectionError):
+            requests.get(world.urls.portal + "/sandbox/clock")
