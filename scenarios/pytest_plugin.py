@@ -31,6 +31,7 @@ MARKER_OPTIONS = (
     "config",
     "bank_config",
     "portal_config",
+    "portal",
 )
 DEFAULTS = {"seed": 42, "start": None, "consent_days": None, "clock_mode": "frozen"}
 
@@ -52,7 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "mockbank(seed=42, start=None, consent_days=None, front_door=None, clock_mode='frozen', config=None, "
-        "bank_config=None, portal_config=None): options of the test's mockbank world",
+        "bank_config=None, portal_config=None, portal=True): options of the test's mockbank world",
     )
 
 

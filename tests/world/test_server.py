@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -107,6 +109,33 @@ def test_mockbank_serve_in_a_subprocess_answers_on_a_free_port_and_stops_cleanly
     assert server.process.returncode == 0
     with pytest.raises(requests.ConnectionError):
         requests.get(server.url + "/.well-known/mockbank", timeout=2)
+
+
+def test_mockbank_serve_tells_where_to_point_a_browser_and_says_when_it_stopped(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scenarios.cli", "serve", "--port", "0", "--seed", "42", "--quiet"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        banner = []
+        for line in process.stdout:
+            banner.append(line.rstrip())
+            if "Ctrl-C stops" in line:
+                break
+        url = SERVING_LINE.match(banner[0]).group("url")
+        assert f"  open {url}/ in a browser; every base URL as JSON: {url}/.well-known/mockbank" in banner
+        # The default data folder is ./data, so a restart keeps the world.
+        assert any(line.endswith(f"data {tmp_path / 'data'}; Ctrl-C stops") for line in banner)
+        assert requests.get(url + "/.well-known/mockbank", timeout=5).json()["clock"]["mode"] == "running"
+    finally:
+        process.terminate()
+        rest, _ = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert rest.strip().endswith("mockbank stopped")
+    assert (tmp_path / "data" / "bank.db").exists() and (tmp_path / "data" / "portal.db").exists()
 
 
 def test_a_restart_on_the_same_data_dir_keeps_the_world_and_its_time(tmp_path):
