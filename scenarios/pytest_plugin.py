@@ -97,7 +97,7 @@ def mockbank_world(request: pytest.FixtureRequest):
     front_door = options.pop("front_door")
     if front_door == SERVER:
         # The world is built once the port is known, so every app learns its real URLs up front.
-        with start_server(**options) as server, only_allow(server.url):
+        with start_server(**options) as server, only_allow(server.url + "/"):
             yield server.world
         return
     world = World(**options)
