@@ -1,5 +1,5 @@
-"""Fixtures for the portal's tests: a world with both apps (plugin ``mockbank_world``), an empty bank,
-a business customer at the bank, and its administration in eAccounting."""
+"""Fixtures for the portal's tests: a world with both apps (the plugin's ``mockbank_world``, ``bank_sandbox``
+and ``portal_sandbox``), a business customer at the bank, and its administration in eAccounting."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from client_sdk.eaccounting import SAVINGS_ACCOUNT
 from client_sdk.eaccounting import EAccountingClient
 from client_sdk.headless import HeadlessUser
 from client_sdk.portal import KvkClient
-from client_sdk.portal import PortalSandbox
 from client_sdk.portal import PortalWizard
 from consent_server import create_app
 
@@ -39,12 +38,6 @@ def api(portal_app):
 def world(mockbank_world):
     """Both apps on one clock, reached through the chosen front door."""
     return mockbank_world
-
-
-@pytest.fixture
-def portal_sandbox(world, mockbank_session):
-    """The portal's sandbox API."""
-    return PortalSandbox(base_url=world.urls.portal, session=mockbank_session)
 
 
 @pytest.fixture
