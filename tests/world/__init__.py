@@ -1,0 +1,1 @@
+"""Tests of the world: composition root, front doors, CLI and pytest plugin."""
