@@ -43,15 +43,15 @@ class AccountForm(FlaskForm):
 class DetailsForm(FlaskForm):
     """Stap 1, Gegevens."""
 
-    kvk_number = StringField("KvK-nummer")
+    kvk_number = StringField("KvK-nummer *")
     company_name = StringField("Bedrijfsnaam", render_kw={"readonly": True})
     product = SelectField(
-        "Te koppelen product",
+        "Te koppelen product *",
         choices=[SelectChoice("", "Selecteer applicatie")] + [SelectChoice(k, v) for k, v in PRODUCTS.items()],
         validate_choice=False,
     )
-    serial = StringField("Licentienummer of aanmeldcode")
-    bank = SelectField("Bank", choices=[SelectChoice("", "— Kies je bank —")], validate_choice=False)
+    serial = StringField("Licentienummer of aanmeldcode *")
+    bank = SelectField("Bank *", choices=[SelectChoice("", "— Kies je bank —")], validate_choice=False)
     terms_service = BooleanField("Ik ga akkoord met de Servicevoorwaarden van Visma Software.")
     terms_privacy = BooleanField("Ik ga akkoord met het Privacybeleid van Visma Software.")
     refresh = SubmitField("Bijwerken")
@@ -67,6 +67,6 @@ class DetailsForm(FlaskForm):
 class ContactForm(FlaskForm):
     """Stap 2, Koppeling: the rekeningbeheerder."""
 
-    name = StringField("Naam")
-    email = StringField("E-mailadres")
+    name = StringField("Naam *")
+    email = StringField("E-mailadres *")
     submit = SubmitField("Volgende")
