@@ -115,6 +115,12 @@ def dutch_number(value: int) -> str:
     return DUTCH_NUMBERS[value] if 0 <= value < len(DUTCH_NUMBERS) else str(value)
 
 
+@blueprint.context_processor
+def _promises():
+    # The help article's "ongeveer vijf werkdagen" follows the configured number.
+    return {"working_days": dutch_number(int(portal().config["ACTIVATION_MAIL_WORKING_DAYS"]))}
+
+
 @blueprint.get("/")
 def start():
     """The start page "Koppel je bankrekening": the five steps at a glance, and Start."""
@@ -316,5 +322,4 @@ def done(registration):
         registration,
         form=form,
         pricing=portal().registrations.pricing(registration),
-        working_days=dutch_number(int(portal().config["ACTIVATION_MAIL_WORKING_DAYS"])),
     )
