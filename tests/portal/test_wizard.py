@@ -161,3 +161,11 @@ def test_bankconsent_step_explains_and_links_to_the_bank(at_bank_consent, world,
     links = at_bank_consent.bank_links()
     assert links["bank-registration"] == world.urls.bank_auth + "/internetbankieren/boekhoudkoppeling"
     assert page.find("a", id="previous") is not None
+
+
+def test_steps_need_a_registration_and_a_forged_return_from_the_bank_is_refused(wizard, world):
+    wizard.user.open(world.urls.portal + "/registratie/rekeningen")
+    assert wizard.current_step() == "gegevens"
+    assert "Vul eerst de gegevens in." in wizard.user.messages()
+    wizard.user.open(world.urls.portal + "/registratie/bank/terug?state=forged&code=abc")
+    assert "Deze terugkeer van de bank is ongeldig of al verwerkt. Start opnieuw." in wizard.user.messages()
