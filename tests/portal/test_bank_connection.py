@@ -172,3 +172,16 @@ def test_account_form_shows_errors_at_the_field_and_keeps_input(api, admin):
     )
     assert ok.status_code == 302
     assert accounts_by_name(api, admin)["ABN AMRO"]["LedgerAccountNumber"] == 1100
+
+
+def test_choose_an_administration_in_the_browser(portal_app):
+    browser = portal_app.test_client()
+    browser.post("/sandbox/administrations", json={"companyName": "Test BV Donald", "accountingFirm": "Kwik & Kwek"})
+    page = browser.get("/administraties").get_data(as_text=True)
+    assert "Test BV Donald" in page and "Kwik &amp; Kwek" in page
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    chosen = browser.post("/administraties/1", data={"csrf_token": csrf})
+    assert chosen.headers["Location"].endswith("/instellingen/kas-en-bankrekeningen")
+    table = browser.get("/instellingen/kas-en-bankrekeningen").get_data(as_text=True)
+    assert "beheerd door Kwik &amp; Kwek" in table and "Kasrekening" in table
+    assert browser.post("/administraties/1", data={}).status_code == 400
