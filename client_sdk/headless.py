@@ -92,6 +92,16 @@ class _Browser(mechanicalsoup.Browser):
         if self._owns_session:
             super().close()
 
+    def request(self, *args, **kwargs):
+        """Send a request; parse a page only when there is one (bs4 logs a decoding warning for an empty body,
+        such as a bare redirect's)."""
+        response = self.session.request(*args, **kwargs)
+        if response.content:
+            mechanicalsoup.Browser.add_soup(response, self.soup_config)
+        else:
+            response.soup = None
+        return response
+
 
 def _same_endpoint(url: str, target: str) -> bool:
     """Whether ``url`` points at ``target`` (scheme, host, port, path), whatever its query."""
