@@ -273,6 +273,45 @@ class BankSandbox:
         """Unblock a login means blocked after too many wrong responses."""
         return self._call("POST", f"/login-means/{quote(str(means_id), safe='')}/unblock", body={})
 
+    # --- faults --------------------------------------------------------------------------------
+
+    def inject_fault(
+        self,
+        *,
+        path: str,
+        status: int,
+        method: str | None = None,
+        code: str | None = None,
+        message: str | None = None,
+        count: int | None = None,
+        client_id: str | None = None,
+        retry_after: int | None = None,
+    ) -> dict:
+        """Make the bank answer ``status`` to requests matching the glob ``path`` (``count`` times, or always)."""
+        body = {
+            "path": path,
+            "status": status,
+            "method": method,
+            "code": code,
+            "message": message,
+            "count": count,
+            "clientId": client_id,
+            "retryAfter": retry_after,
+        }
+        return self._call("POST", "/faults", body=_drop_none(body))
+
+    def faults(self) -> list[dict]:
+        """Every injected fault with its ``remaining`` count and ``hits``."""
+        return self._call("GET", "/faults")["faults"]
+
+    def remove_fault(self, fault_id: int) -> dict:
+        """Remove one fault; answers it as it was (with its final ``hits``)."""
+        return self._call("DELETE", f"/faults/{quote(str(fault_id), safe='')}")
+
+    def clear_faults(self) -> int:
+        """Remove every fault; answers how many there were."""
+        return self._call("DELETE", "/faults", idempotent=True)["cleared"]
+
     # --- time ----------------------------------------------------------------------------------
 
     def clock(self) -> dict:

@@ -54,12 +54,15 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     _init_wire(app)
 
     from mockbank import ais
+    from mockbank import faults
     from mockbank import oauth
     from mockbank import registration
     from mockbank import sandbox
     from mockbank import sandbox_auth
     from mockbank import screens
 
+    # Right after the Trace-Id hook and before any blueprint: a faulted request reaches no view.
+    faults.init_app(app)
     ais.init_app(app)
     sandbox.init_app(app)
     oauth.init_app(app)

@@ -9,6 +9,7 @@ from mockbank.clock import DueJobQueue
 from mockbank.clock import SimClock
 from mockbank.consents import ConsentService
 from mockbank.db import Database
+from mockbank.faults import FaultService
 from mockbank.models import ClockState
 from mockbank.models import DueJob
 
@@ -32,7 +33,9 @@ class BankBackend:
         )
         self.bank = Bank(db=self.db, clock=clock, ids=self.ids)
         self.consents = ConsentService(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, config=config)
-        # Filled by later subsystems (the OAuth server's decision queue, fault injection...).
+        # Its table is in the bank's metadata, so reset and re-seed drop every fault with the rest.
+        self.faults = FaultService(db=self.db, clock=clock)
+        # Filled by later subsystems (the OAuth server's decision queue, the journey, registrations...).
         self.extras: dict = {}
         clock.add_store(self.clock_store)
         clock.add_job_source(self.jobs)

@@ -228,3 +228,26 @@ class Setting(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(Text)
+
+
+class Fault(Base):
+    """An error the sandbox asked the bank to answer instead of doing the work (fault injection).
+
+    ``remaining`` counts down once per answered request (None: every matching request until removed);
+    ``hits`` counts the answers given.
+    """
+
+    __tablename__ = "faults"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(String(500))
+    method: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    status: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    message: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    remaining: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    retry_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_hit_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -9,6 +9,7 @@ from flask import Flask
 from flask import request
 
 from mockbank import errors
+from mockbank import faults
 from mockbank import models
 from mockbank import wire
 from mockbank.app import backend
@@ -442,3 +443,47 @@ def list_jobs():
     """The bank's due jobs (``status`` filters)."""
     jobs = backend().jobs.jobs(status=request.args.get("status"))
     return wire.json_response({"jobs": [j.to_json() for j in jobs]})
+
+
+# --- faults -----------------------------------------------------------------------------------
+
+FAULT_FIELDS = {
+    "path": "path",
+    "method": "method",
+    "status": "status",
+    "code": "code",
+    "message": "message",
+    "count": "count",
+    "clientId": "client_id",
+    "retryAfter": "retry_after",
+}
+
+
+@blueprint.post("/faults")
+def add_fault():
+    """Make requests matching ``path`` (a glob), ``method`` and ``clientId`` fail with ``status``."""
+    data = body()
+    unknown = sorted(set(data) - set(FAULT_FIELDS))
+    if unknown:
+        raise errors.SandboxError(f"unknown field(s) {', '.join(unknown)}; use {', '.join(FAULT_FIELDS)}")
+    fields = {FAULT_FIELDS[name]: value for name, value in data.items()}
+    fault = backend().faults.add(path=fields.pop("path", None), status=fields.pop("status", None), **fields)
+    return wire.json_response(faults.fault_json(fault), status=201)
+
+
+@blueprint.get("/faults")
+def list_faults():
+    """Every fault with ``remaining`` and ``hits`` (exhausted ones too, until removed)."""
+    return wire.json_response({"faults": [faults.fault_json(f) for f in backend().faults.list()]})
+
+
+@blueprint.delete("/faults/<int:fault_id>")
+def remove_fault(fault_id: int):
+    """Remove one fault; answers it as it was."""
+    return wire.json_response(faults.fault_json(backend().faults.remove(fault_id)))
+
+
+@blueprint.delete("/faults")
+def clear_faults():
+    """Remove every fault."""
+    return wire.json_response({"cleared": backend().faults.clear()})
