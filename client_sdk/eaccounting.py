@@ -7,10 +7,12 @@ its ``ErrorCode``, and ``dutch_message`` holds the ``ErrorMessage`` a user would
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from decimal import Decimal
 
 import requests
 
@@ -108,6 +110,32 @@ class BankConnection:
     def prepared(self) -> bool:
         """Whether the serial number has been issued."""
         return self.status == "Prepared"
+
+
+@dataclass(frozen=True)
+class BankTransaction:
+    """``BankTransactionApi``: a booking the bank connection imported."""
+
+    id: str
+    transaction_date: dt.date
+    is_reconciled: bool
+    reference: str | None
+    transaction_amount: Decimal
+    currency: str
+    raw: dict = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: dict) -> BankTransaction:
+        """Parse Visma's JSON (amounts exact)."""
+        return cls(
+            id=data["Id"],
+            transaction_date=dt.date.fromisoformat(str(data["TransactionDate"])[:10]),
+            is_reconciled=bool(data.get("IsReconciled", False)),
+            reference=data.get("Reference"),
+            transaction_amount=Decimal(str(data["TransactionAmount"])),
+            currency=data.get("TransactionAmountCurrency") or "EUR",
+            raw=data,
+        )
 
 
 class EAccountingClient:
@@ -210,3 +238,37 @@ class EAccountingClient:
             else:
                 time.sleep(interval)
         raise errors.APIConnectionError(f"no serial number after {polls} polls", should_retry=True)
+
+    def disable_bank_connection(self, account_id: str) -> BankConnection:
+        """"Schakel bankkoppeling uit": the consent is revoked at the bank; no more bookings arrive."""
+        return BankConnection.from_json(self._call("DELETE", f"/bankaccounts/{account_id}/bankconnection"))
+
+    # --- bank transactions -----------------------------------------------------------------------
+
+    def unmatched_transactions(
+        self, account_id: str, *, from_date: dt.date | str | None = None, to_date: dt.date | str | None = None
+    ) -> list[BankTransaction]:
+        """Imported bookings not matched yet, every page (Visma's default dates: the current month)."""
+        return self._transactions(f"/banktransactions/{account_id}/unmatched", from_date, to_date)
+
+    def matched_transactions(
+        self, account_id: str, *, from_date: dt.date | str | None = None, to_date: dt.date | str | None = None
+    ) -> list[BankTransaction]:
+        """Imported bookings already matched to a voucher."""
+        return self._transactions(f"/banktransactions/{account_id}/matched", from_date, to_date)
+
+    def bank_transaction(self, account_id: str, transaction_id: str) -> BankTransaction:
+        """One imported booking."""
+        return BankTransaction.from_json(self._call("GET", f"/banktransactions/{account_id}/{transaction_id}"))
+
+    def _transactions(self, path: str, from_date, to_date) -> list[BankTransaction]:
+        params = {name: str(value) for name, value in (("fromDate", from_date), ("toDate", to_date)) if value}
+        found: list[BankTransaction] = []
+        page = 1
+        while True:
+            answer = self._call("GET", path, params={**params, "$page": page})
+            self.last_meta = answer["Meta"]
+            found += [BankTransaction.from_json(item) for item in answer["Data"]]
+            if page >= answer["Meta"]["TotalNumberOfPages"]:
+                return found
+            page += 1

@@ -129,6 +129,50 @@ class PortalSandbox:
         """Every step of one onboarding with its simulated time."""
         return self._call("GET", "/timeline", params={"serial": serial_number})
 
+    # --- mail --------------------------------------------------------------------------------------
+
+    def outbox(
+        self, *, to: str | None = None, subject: str | None = None, kind: str | None = None, iban: str | None = None
+    ) -> list[dict]:
+        """Mails the portal sent, newest first (``subject`` matches a part, in any case)."""
+        params = {k: v for k, v in (("to", to), ("subject", subject), ("kind", kind), ("iban", iban)) if v}
+        return self._call("GET", "/outbox", params=params or None)["mails"]
+
+    def latest_mail(
+        self, *, to: str | None = None, subject: str | None = None, kind: str | None = None, iban: str | None = None
+    ) -> dict:
+        """The newest matching mail; ``NotFoundError`` when none matches."""
+        params = {k: v for k, v in (("to", to), ("subject", subject), ("kind", kind), ("iban", iban)) if v}
+        return self._call("GET", "/outbox/latest", params=params or None)
+
+    def clear_outbox(self) -> int:
+        """Empty the outbox; returns how many mails went."""
+        return self._call("DELETE", "/outbox")["deleted"]
+
+    def flush_outbox(self) -> int:
+        """Deliver over SMTP what is due now; returns how many were delivered."""
+        return self._call("POST", "/outbox/flush", body={})["delivered"]
+
+    # --- the daily import and billing ---------------------------------------------------------------
+
+    def imports(self, *, iban: str | None = None, limit: int | None = None) -> list[dict]:
+        """The latest import runs, newest first."""
+        params = {k: v for k, v in (("iban", iban), ("limit", limit)) if v}
+        return self._call("GET", "/imports", params=params or None)["runs"]
+
+    def run_imports(self, *, force: bool = False) -> list[dict]:
+        """Run the daily import now (``force``: also links whose first import is not due yet)."""
+        return self._call("POST", "/imports/run", body={"force": force})["runs"]
+
+    def billing(self, *, administration_id: int | None = None, month: str | None = None) -> list[dict]:
+        """Billing lines (``month`` is ``YYYY-MM``), newest month first; money as strings."""
+        params = {k: v for k, v in (("administrationId", administration_id), ("month", month)) if v}
+        return self._call("GET", "/billing", params=params or None)["lines"]
+
+    def run_billing(self, month: str) -> list[dict]:
+        """Bill a month that has ended (never twice)."""
+        return self._call("POST", "/billing/run", body={"month": month})["lines"]
+
 
 class KvkClient:
     """The KvK register's ``/api/v2/zoeken`` (KvK Zoeken v2 shape)."""
@@ -288,6 +332,39 @@ class PortalWizard:
         self.user.submit("form-psd2")
         result = self.user.authorize(self.user.response.url, redirect_uri=redirect_uri, **authorize)
         self.user.open(result.url, stop_at=())
+
+    # --- after the bank: the activation link ----------------------------------------------------------
+
+    def activate(self, activation_url: str) -> str:
+        """Open the activation link from the mail and press "Activeer de koppeling"; returns the link state.
+
+        ``WizardError`` (with the page's message) when the link is used, expired or replaced.
+        """
+        self.user.open(activation_url)
+        if self.user.has_form("form-activate"):
+            self.user.submit("form-activate")
+        activated = self.user.page.find(id="activated")
+        if activated is None:
+            raise WizardError(
+                self.text("activation-refused") or "the activation link was refused",
+                url=self.user.url,
+                messages=self.user.messages(),
+                field_errors={},
+            )
+        return activated["data-state"]
+
+    def request_new_activation_link(self, activation_url: str) -> str:
+        """On an expired activation link's page, press "Stuur een nieuwe activatielink"; returns the page's message."""
+        self.user.open(activation_url)
+        if not self.user.has_form("form-new-link"):
+            raise WizardError(
+                self.text("activation-refused") or "no new activation link can be requested here",
+                url=self.user.url,
+                messages=self.user.messages(),
+                field_errors={},
+            )
+        self.user.submit("form-new-link")
+        return " ".join(self.user.messages())
 
     # --- the bank's side (flows B and C) -----------------------------------------------------------
 

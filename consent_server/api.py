@@ -5,6 +5,8 @@ Which administration a request is for comes from its bearer token (minted by ``P
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint
 from flask import Flask
 from flask import request
@@ -67,8 +69,9 @@ def account_input(data: dict) -> AccountInput:
     )
 
 
-def _shape(account: models.BankAccount) -> dict:
-    return wire.bank_account(account)
+def _shape(account: models.BankAccount, administration_id: int) -> dict:
+    agreements = portal().eaccounting.active_agreements(administration_id)
+    return wire.bank_account(account, has_active_agreement=bool(account.iban) and account.iban in agreements)
 
 
 @blueprint.get("/bankaccounts")
@@ -82,7 +85,11 @@ def list_accounts():
             raise ValueError
     except ValueError as exc:
         raise errors.ValidationFailed("$page must be >= 1 and $pagesize 1..1000") from exc
-    items = [_shape(a) for a in portal().eaccounting.accounts(admin_id)]
+    agreements = portal().eaccounting.active_agreements(admin_id)
+    items = [
+        wire.bank_account(a, has_active_agreement=bool(a.iban) and a.iban in agreements)
+        for a in portal().eaccounting.accounts(admin_id)
+    ]
     return wire.json_response(wire.page(items, current=current, size=size, now=portal().clock.now()))
 
 
@@ -91,20 +98,22 @@ def create_account():
     """Add a bank account."""
     admin_id = _administration()
     account = portal().eaccounting.create_account(admin_id, account_input(_body()))
-    return wire.json_response(_shape(account), status=201)
+    return wire.json_response(_shape(account, admin_id), status=201)
 
 
 @blueprint.get("/bankaccounts/<uid>")
 def get_account(uid: str):
     """One bank account."""
-    return wire.json_response(_shape(portal().eaccounting.account(_administration(), uid)))
+    admin_id = _administration()
+    return wire.json_response(_shape(portal().eaccounting.account(admin_id, uid), admin_id))
 
 
 @blueprint.put("/bankaccounts/<uid>")
 def replace_account(uid: str):
     """Replace a bank account."""
     admin_id = _administration()
-    return wire.json_response(_shape(portal().eaccounting.replace_account(admin_id, uid, account_input(_body()))))
+    account = portal().eaccounting.replace_account(admin_id, uid, account_input(_body()))
+    return wire.json_response(_shape(account, admin_id))
 
 
 @blueprint.delete("/bankaccounts/<uid>")
@@ -133,6 +142,78 @@ def enable_connection(uid: str):
     link_state = service.link_states(admin_id).get(account.iban or "")
     status = 202 if account.connection_state == models.CONNECTION_PREPARING else 200
     return wire.json_response(wire.bank_connection(account, refusal=None, link_state=link_state), status=status)
+
+
+@blueprint.delete("/bankaccounts/<uid>/bankconnection")
+def disable_connection(uid: str):
+    """ "Schakel bankkoppeling uit": the consent is revoked at the bank and no more bookings are fetched."""
+    admin_id = _administration()
+    portal().links.unlink(admin_id, uid)
+    service = portal().eaccounting
+    account = service.account(admin_id, uid)
+    link_state = service.link_states(admin_id).get(account.iban or "")
+    return wire.json_response(wire.bank_connection(account, refusal=service.refusal(account), link_state=link_state))
+
+
+# --- bank transactions (read-only, as Visma's API) -------------------------------------------------------
+
+
+def _dates() -> tuple[dt.date, dt.date]:
+    """``fromDate``/``toDate`` (yyyy-mm-dd); by default the first and last day of the current month."""
+    today = portal().clock.today()
+    first = today.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    values = []
+    for name, default in (("fromDate", first), ("toDate", last)):
+        text = request.args.get(name)
+        if not text:
+            values.append(default)
+            continue
+        try:
+            values.append(dt.date.fromisoformat(text[:10]))
+        except ValueError as exc:
+            raise errors.ValidationFailed(
+                f"{name} must be a date (yyyy-mm-dd)", message="Vul een geldige datum in.", field=name
+            ) from exc
+    if values[0] > values[1]:
+        raise errors.ValidationFailed("fromDate is after toDate", message="De begindatum ligt na de einddatum.")
+    return values[0], values[1]
+
+
+def _transactions_page(rows) -> dict:
+    try:
+        current = int(request.args.get("$page", 1))
+        size = int(request.args.get("$pagesize", wire.PAGE_SIZE))
+        if current < 1 or not 1 <= size <= 1000:
+            raise ValueError
+    except ValueError as exc:
+        raise errors.ValidationFailed("$page must be >= 1 and $pagesize 1..1000") from exc
+    items = [wire.bank_transaction(row) for row in rows]
+    return wire.page(items, current=current, size=size, now=portal().clock.now())
+
+
+@blueprint.get("/banktransactions/<uid>/unmatched")
+def unmatched_transactions(uid: str):
+    """The imported bookings of a bank account that are not matched yet (all of them: mockbank matches nothing)."""
+    account = portal().eaccounting.account(_administration(), uid)
+    date_from, date_to = _dates()
+    rows = portal().imports.transactions(account.id, date_from=date_from, date_to=date_to)
+    return wire.json_number_response(_transactions_page(rows))
+
+
+@blueprint.get("/banktransactions/<uid>/matched")
+def matched_transactions(uid: str):
+    """Matched bookings: none, since mockbank does no reconciliation."""
+    portal().eaccounting.account(_administration(), uid)
+    _dates()
+    return wire.json_number_response(_transactions_page([]))
+
+
+@blueprint.get("/banktransactions/<uid>/<transaction_id>")
+def bank_transaction(uid: str, transaction_id: str):
+    """One imported booking."""
+    account = portal().eaccounting.account(_administration(), uid)
+    return wire.json_number_response(wire.bank_transaction(portal().imports.transaction(account.id, transaction_id)))
 
 
 @blueprint.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])

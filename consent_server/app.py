@@ -42,6 +42,14 @@ DEFAULTS = {
     "FREE_LINKED_ACCOUNTS": 2,
     "EXTRA_ACCOUNT_PRICE": "2.25",
     "ACTIVATION_MAIL_WORKING_DAYS": 5,
+    "ACTIVATION_LINK_DAYS": 14,
+    "FIRST_IMPORT_WORKING_DAYS": 5,
+    # The daily import's Amsterdam wall time (condition 5: once a day).
+    "IMPORT_TIME": "06:00",
+    # Outgoing mail: always in the outbox; also over SMTP when SMTP_URL is set (smtp://host:port).
+    "MAIL_FROM": "Visma Software <noreply@vismasoftware.nl>",
+    "SMTP_URL": None,
+    "MAIL_MAX_ATTEMPTS": 8,
     "SUPPORTED_BANK_CODES": {"ABNA": "ABN AMRO"},
     # Flask-WTF would expire CSRF tokens by the wall clock; the portal only knows simulated time.
     "WTF_CSRF_TIME_LIMIT": None,
@@ -87,9 +95,11 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     csrf = CSRFProtect(app)
     _init_errors(app)
 
+    from consent_server import activation
     from consent_server import api
     from consent_server import callbacks
     from consent_server import kvk_api
+    from consent_server import outbox
     from consent_server import sandbox
     from consent_server import settings
     from consent_server import wizard
@@ -99,6 +109,8 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
         csrf.exempt(module.blueprint)
     settings.init_app(app)
     wizard.init_app(app)
+    activation.init_app(app)
+    outbox.init_app(app)
     return app
 
 

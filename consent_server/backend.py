@@ -34,15 +34,22 @@ class PortalBackend:
     def _build_services(self) -> None:
         # Imported here: the service modules import the models, which need the database module first.
         from consent_server.bankclient import BankGateway
+        from consent_server.billing import Billing
         from consent_server.eaccounting import EAccounting
+        from consent_server.importer import DailyImport
         from consent_server.kvk import KvkRegister
+        from consent_server.links import Links
+        from consent_server.mail import Outbox
         from consent_server.portal import Registrations
 
+        common = {"db": self.db, "clock": self.clock, "config": self.config}
         self.kvk = KvkRegister(db=self.db, config=self.config)
-        self.bank = BankGateway(db=self.db, clock=self.clock, config=self.config)
-        self.registrations = Registrations(
-            db=self.db, clock=self.clock, ids=self.ids, config=self.config, kvk=self.kvk, bank=self.bank
-        )
+        self.bank = BankGateway(**common)
+        self.outbox = Outbox(**common, ids=self.ids, jobs=self.jobs)
+        self.links = Links(**common, ids=self.ids, jobs=self.jobs, outbox=self.outbox, bank=self.bank)
+        self.imports = DailyImport(**common, ids=self.ids, jobs=self.jobs, bank=self.bank, links=self.links)
+        self.billing = Billing(**common, jobs=self.jobs, links=self.links)
+        self.registrations = Registrations(**common, ids=self.ids, kvk=self.kvk, bank=self.bank, links=self.links)
         self.eaccounting = EAccounting(
             db=self.db,
             clock=self.clock,

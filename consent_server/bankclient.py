@@ -195,3 +195,107 @@ class BankGateway:
         if response.status_code != 200:
             raise errors.BankUnavailable(f"consentinfo answered {response.status_code}: {response.text[:300]}")
         return response.json()
+
+    # --- after consent: refresh, transactions, revocation ---------------------------------------------
+
+    def _token_form(self, creds: Credentials, **fields) -> dict:
+        form = {"client_id": creds.client_id, **fields}
+        if creds.client_secret:
+            form["client_secret"] = creds.client_secret
+        return form
+
+    def refresh(self, refresh_token: str | None) -> TokenPair:
+        """Refresh with rotation: a new access and refresh token; the old refresh token is dead afterwards."""
+        creds = self.require_credentials()
+        if not refresh_token:
+            raise errors.BankAccessEnded("the link holds no refresh token", message="Er is geen vernieuwbare toegang.")
+        try:
+            response = self.http.post(
+                self.config["BANK_TOKEN_URL"],
+                data=self._token_form(creds, grant_type="refresh_token", refresh_token=refresh_token),
+                headers={"Accept": "application/json"},
+                timeout=self.config.get("BANK_TIMEOUT", 10),
+            )
+        except requests.RequestException as exc:
+            raise errors.BankUnavailable(f"token endpoint unreachable: {exc}") from exc
+        if response.status_code == 400 or response.status_code == 401:
+            error = _json_or_empty(response).get("error", "")
+            if error in ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope"):
+                raise errors.BankAccessEnded(f"refresh refused: {response.status_code} {response.text[:300]}")
+        if response.status_code != 200:
+            raise errors.BankUnavailable(f"token endpoint answered {response.status_code}: {response.text[:300]}")
+        token = response.json()
+        return TokenPair(
+            access_token=token["access_token"],
+            refresh_token=token.get("refresh_token") or refresh_token,
+            expires_at=self.clock.now() + dt.timedelta(seconds=int(token.get("expires_in", 7200))),
+        )
+
+    def transactions_page(
+        self, access_token: str, iban: str, *, book_date_from: dt.date, book_date_to: dt.date, next_page_key=None
+    ) -> dict:
+        """One page of ``GET /v1/accounts/{iban}/transactions`` (the date filters repeated with the key)."""
+        creds = self.require_credentials()
+        params = {"bookDateFrom": book_date_from.isoformat(), "bookDateTo": book_date_to.isoformat()}
+        if next_page_key:
+            params["nextPageKey"] = next_page_key
+        url = f"{self.config['BANK_API_BASE'].rstrip('/')}/v1/accounts/{iban}/transactions"
+        try:
+            response = self.http.get(
+                url,
+                params=params,
+                headers={"API-Key": creds.api_key, "Authorization": f"Bearer {access_token}"},
+                timeout=self.config.get("BANK_TIMEOUT", 10),
+            )
+        except requests.RequestException as exc:
+            raise errors.BankUnavailable(f"transactions unreachable: {exc}") from exc
+        if response.status_code in (401, 403):
+            codes = [e.get("code") for e in _json_or_empty(response).get("errors", []) if isinstance(e, dict)]
+            error = errors.BankAccessEnded(f"transactions answered {response.status_code} {', '.join(map(str, codes))}")
+            error.status = response.status_code
+            raise error
+        if response.status_code != 200:
+            raise errors.BankUnavailable(f"transactions answered {response.status_code}: {response.text[:300]}")
+        return response.json()
+
+    def revoke(self, refresh_token: str | None) -> None:
+        """RFC 7009 at the bank: revoking the refresh token ends the consent (``terminatedByTpp``)."""
+        creds = self.require_credentials()
+        if not refresh_token:
+            return
+        try:
+            response = self.http.post(
+                self.revoke_url,
+                data=self._token_form(creds, token=refresh_token, token_type_hint="refresh_token"),
+                headers={"Accept": "application/json"},
+                timeout=self.config.get("BANK_TIMEOUT", 10),
+            )
+        except requests.RequestException as exc:
+            raise errors.BankUnavailable(f"revocation endpoint unreachable: {exc}") from exc
+        if response.status_code != 200:
+            raise errors.BankUnavailable(f"revocation answered {response.status_code}: {response.text[:300]}")
+
+    @property
+    def revoke_url(self) -> str:
+        """The bank's RFC 7009 endpoint, beside its token endpoint unless ``BANK_REVOKE_URL`` says otherwise."""
+        configured = self.config.get("BANK_REVOKE_URL")
+        if configured:
+            return configured
+        return self.config["BANK_TOKEN_URL"].rsplit("/", 1)[0] + "/revoke_token.oauth2"
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """A refreshed access token and the refresh token that replaces the used one."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: dt.datetime
+
+
+def _json_or_empty(response: requests.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -434,10 +434,40 @@ class EAccounting:
             ).all()
         return {iban: state for iban, state in rows}
 
+    def active_agreements(self, administration_id: int) -> set[str]:
+        """IBANs whose link is active (its first booking arrived, nothing has ended it): ``HasActiveBankAgreement``."""
+        with self.db.reading() as session:
+            rows = session.execute(
+                select(models.AccountLink.iban, models.AccountLink.state, models.AccountLink.active_since)
+                .join(models.Registration, models.Registration.id == models.AccountLink.registration_id)
+                .join(models.Serial, models.Serial.id == models.Registration.serial_id)
+                .where(models.Serial.administration_id == administration_id)
+            ).all()
+        return {
+            iban
+            for iban, state, since in rows
+            if state == models.LINK_ACTIVE or (state == models.LINK_FAILING and since is not None)
+        }
+
+    def link_of(self, administration_id: int, uid: str) -> models.AccountLink | None:
+        """The account link of one eAccounting bank account (the newest), or None."""
+        account = self.account(administration_id, uid)
+        with self.db.reading() as session:
+            return session.scalar(
+                select(models.AccountLink)
+                .where(models.AccountLink.bank_account_id == account.id)
+                .order_by(models.AccountLink.id.desc())
+            )
+
 
 LINK_LABELS = {
     models.LINK_REQUESTED: "Aangevraagd",
     models.LINK_CONSENTED: "Toestemming gegeven",
+    models.LINK_ACTIVATION_SCHEDULED: "Wacht op activatiemail",
+    models.LINK_ACTIVATION_SENT: "Activatiemail verstuurd",
+    models.LINK_ACTIVATED: "Geactiveerd",
+    models.LINK_ACTIVE: "Actief",
+    models.LINK_FAILING: "Storing bij ophalen",
     models.LINK_REJECTED: "Geweigerd",
     models.LINK_EXPIRED: "Verlopen",
     models.LINK_REVOKED: "Ingetrokken",

@@ -63,6 +63,26 @@ class BankUnavailable(PortalError):
     message = "De bank is op dit moment niet bereikbaar. Probeer het later opnieuw."
 
 
+class BankAccessEnded(PortalError):
+    """The bank no longer accepts the link's tokens (consent expired or withdrawn, refresh token dead)."""
+
+    status = 409
+    code = 4009
+    message = "De bank geeft geen toegang meer tot deze rekening."
+
+
+class ActivationRefused(PortalError):
+    """An activation link that cannot be used: ``reason`` is ``unknown``, ``used``, ``expired`` or ``superseded``."""
+
+    status = 410
+    code = 4100
+
+    def __init__(self, reason: str, message: str, *, status: int = 410):
+        self.reason = reason
+        self.status = status
+        super().__init__(f"activation link {reason}", message=message)
+
+
 class CallbackRefused(PortalError):
     """A bank-initiated registration the portal refuses; ``reason`` is a short machine code for the bank."""
 

@@ -11,10 +11,12 @@ import datetime as dt
 from sqlalchemy import JSON
 from sqlalchemy import BigInteger
 from sqlalchemy import Boolean
+from sqlalchemy import Date
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -53,12 +55,44 @@ REG_ACCOUNTS = "accounts"
 REG_DONE = "done"
 REGISTRATION_STATES = (REG_PREPARED, REG_DETAILS, REG_CONTACT, REG_BANK_CONSENT, REG_ACCOUNTS, REG_DONE)
 
-# Account link (one per bank account), architecture.md; this issue goes up to ``consented``.
+# Account link (one per bank account), architecture.md:
+# requested → consented → activation_scheduled → activation_sent → activated → active,
+# exits rejected, expired (consent or activation link), revoked; and ``failing`` (our addition): the
+# bank answered errors at the daily import, the link returns to activated/active on the next good run.
 LINK_REQUESTED = "requested"
 LINK_CONSENTED = "consented"
+LINK_ACTIVATION_SCHEDULED = "activation_scheduled"
+LINK_ACTIVATION_SENT = "activation_sent"
+LINK_ACTIVATED = "activated"
+LINK_ACTIVE = "active"
+LINK_FAILING = "failing"
 LINK_REJECTED = "rejected"
 LINK_EXPIRED = "expired"
 LINK_REVOKED = "revoked"
+LINK_STATES = (
+    LINK_REQUESTED,
+    LINK_CONSENTED,
+    LINK_ACTIVATION_SCHEDULED,
+    LINK_ACTIVATION_SENT,
+    LINK_ACTIVATED,
+    LINK_ACTIVE,
+    LINK_FAILING,
+    LINK_REJECTED,
+    LINK_EXPIRED,
+    LINK_REVOKED,
+)
+# The bank has given consent and nothing has ended it (what the wizard's Rekeningen step counts).
+CONSENT_GIVEN_STATES = (
+    LINK_CONSENTED,
+    LINK_ACTIVATION_SCHEDULED,
+    LINK_ACTIVATION_SENT,
+    LINK_ACTIVATED,
+    LINK_ACTIVE,
+    LINK_FAILING,
+)
+# Activated and not ended: the daily import fetches these, and billing counts them.
+LINKED_STATES = (LINK_ACTIVATED, LINK_ACTIVE, LINK_FAILING)
+ENDED_STATES = (LINK_REJECTED, LINK_EXPIRED, LINK_REVOKED)
 
 FLOW_REDIRECT = "redirect"
 FLOW_BANK = "bank"
@@ -174,6 +208,14 @@ class AccountLink(Base):
     refresh_token: Mapped[str | None] = mapped_column(String(128), nullable=True)
     token_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # After consent: activation, the daily import's cursor and the first booking.
+    activation_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_import_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    import_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    last_import_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    active_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     registration: Mapped[Registration] = relationship(back_populates="links")
     bank_account: Mapped[BankAccount | None] = relationship()
@@ -236,3 +278,102 @@ class KvkCompany(Base):
     address: Mapped[dict] = mapped_column(JSON, default=dict)
     rsin: Mapped[str | None] = mapped_column(String(9), nullable=True)
     source: Mapped[str] = mapped_column(String(16), default="sandbox")
+
+
+class Mail(Base):
+    """A mail the portal sent: stored in the outbox always, and delivered over SMTP when one is configured."""
+
+    __tablename__ = "mails"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    sender: Mapped[str] = mapped_column(String(254))
+    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    links: Mapped[list] = mapped_column(JSON, default=list)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("account_links.id"), nullable=True, index=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"), nullable=True)
+    iban: Mapped[str | None] = mapped_column(String(34), nullable=True)
+    # SMTP delivery: ``stored`` (no SMTP configured), ``pending``, ``delivered`` or ``failed`` (gave up).
+    delivery_status: Mapped[str] = mapped_column(String(16), default="stored", index=True)
+    delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivery_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ActivationToken(Base):
+    """The single-use link of one activation mail, for one account link."""
+
+    __tablename__ = "activation_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("account_links.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A newer link for the same account replaces this one.
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    mail_id: Mapped[int | None] = mapped_column(ForeignKey("mails.id"), nullable=True)
+
+    link: Mapped[AccountLink] = relationship()
+
+
+class ImportedTransaction(Base):
+    """A booking the daily import fetched from the bank, stored for eAccounting (never twice)."""
+
+    __tablename__ = "imported_transactions"
+    __table_args__ = (UniqueConstraint("iban", "bank_transaction_id", name="uq_imported_once"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("account_links.id"), index=True)
+    bank_account_id: Mapped[int | None] = mapped_column(ForeignKey("bank_accounts.id"), nullable=True, index=True)
+    iban: Mapped[str] = mapped_column(String(34))
+    bank_transaction_id: Mapped[str] = mapped_column(String(64))
+    book_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    transaction_timestamp: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    mutation_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    description_lines: Mapped[list] = mapped_column(JSON, default=list)
+    counterparty_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    counterparty_iban: Mapped[str | None] = mapped_column(String(34), nullable=True)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"), nullable=True)
+
+
+class ImportRun(Base):
+    """One daily import of one account link: what it fetched, what was new, or why it failed."""
+
+    __tablename__ = "import_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("account_links.id"), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    book_date_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    book_date_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class BillingLine(Base):
+    """What one administration owes for one calendar month of linked accounts (condition 4 of the seed)."""
+
+    __tablename__ = "billing_lines"
+    __table_args__ = (UniqueConstraint("administration_id", "month", name="uq_billed_once"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    administration_id: Mapped[int] = mapped_column(ForeignKey("administrations.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    linked_accounts: Mapped[int] = mapped_column(Integer)
+    free_accounts: Mapped[int] = mapped_column(Integer)
+    billed_accounts: Mapped[int] = mapped_column(Integer)
+    unit_price_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    accounts: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -28,6 +28,7 @@ from consent_server.db import Database
 from consent_server.ids import Ids
 from consent_server.kvk import KvkError
 from consent_server.kvk import KvkRegister
+from consent_server.links import Links
 from mockbank.clock import SimClock
 
 PRODUCTS = {"eaccounting": "Visma eAccounting"}
@@ -86,13 +87,24 @@ class ConsentCancelled(Exception):
 class Registrations:
     """Verbs of the portal's registrations and account links."""
 
-    def __init__(self, *, db: Database, clock: SimClock, ids: Ids, config: dict, kvk: KvkRegister, bank: BankGateway):
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: SimClock,
+        ids: Ids,
+        config: dict,
+        kvk: KvkRegister,
+        bank: BankGateway,
+        links: Links,
+    ):
         self.db = db
         self.clock = clock
         self.ids = ids
         self.config = config
         self.kvk = kvk
         self.bank = bank
+        self.links = links
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -408,16 +420,22 @@ class Registrations:
             "accepted": True,
             "serialNumber": number,
             "registrationState": models.REG_BANK_CONSENT,
-            "accounts": [{"iban": g.iban, "state": models.LINK_CONSENTED} for g in grants],
         }
-        state = self._store_grants(registration_id, grants, flow=models.FLOW_BANK, delivery=(reference, number, answer))
-        return {**answer, "registrationState": state}
+        state, states = self._store_grants(
+            registration_id, grants, flow=models.FLOW_BANK, delivery=(reference, number, answer)
+        )
+        accounts = [{"iban": iban, "state": link_state} for iban, link_state in states.items()]
+        return {**answer, "registrationState": state, "accounts": accounts}
 
     def _store_grants(
         self, registration_id: int, grants: list[BankGrant], *, flow: str, delivery: tuple | None = None
-    ) -> str:
-        """One transaction: each account's link ``requested`` → ``consented`` with its tokens; returns the state."""
+    ) -> tuple[str, dict[str, str]]:
+        """One transaction: each account's link ``consented`` with its tokens, and what follows scheduled.
+
+        Returns the registration's state and each IBAN's link state.
+        """
         now = self.clock.now()
+        states: dict[str, str] = {}
         with self.db.transaction() as session:
             registration = session.get(models.Registration, registration_id)
             administration_id = session.get(models.Serial, registration.serial_id).administration_id
@@ -450,6 +468,7 @@ class Registrations:
                         else "via doorverwijzing (PSD2)"
                     )
                     session.add(models.LinkEvent(link_id=link.id, state=models.LINK_REQUESTED, at=now, detail=via))
+                previous = link.state
                 link.flow = flow
                 link.access_token = grant.access_token
                 link.refresh_token = grant.refresh_token
@@ -457,19 +476,20 @@ class Registrations:
                 link.scopes = grant.scopes
                 link.consent_valid_until = grant.valid_until
                 link.bank_consent_ref = grant.consent_ref
-                link.state = models.LINK_CONSENTED
-                until = grant.valid_until.date().isoformat() if grant.valid_until else "onbekend"
-                session.add(
-                    models.LinkEvent(link_id=link.id, state=models.LINK_CONSENTED, at=now, detail=f"geldig tot {until}")
-                )
+                self.links.consent_received(session, link, now, previous=previous)
+                states[grant.iban] = link.state
             self._move(session, registration, models.REG_BANK_CONSENT, ", ".join(g.iban for g in grants))
             if delivery is not None:
                 reference, number, answer = delivery
-                answer = {**answer, "registrationState": registration.state}
+                answer = {
+                    **answer,
+                    "registrationState": registration.state,
+                    "accounts": [{"iban": iban, "state": state} for iban, state in states.items()],
+                }
                 session.add(
                     models.BankDelivery(reference=reference, serial_number=number, answer=answer, received_at=now)
                 )
-            return registration.state
+            return registration.state, states
 
     # --- Rekeningen and Klaar -----------------------------------------------------------------------
 
@@ -480,7 +500,7 @@ class Registrations:
             consented = session.scalars(
                 select(models.AccountLink.iban).where(
                     models.AccountLink.registration_id == registration_id,
-                    models.AccountLink.state == models.LINK_CONSENTED,
+                    models.AccountLink.state.in_(models.CONSENT_GIVEN_STATES),
                 )
             ).all()
             if not consented:
@@ -508,7 +528,7 @@ class Registrations:
         """The price rule applied to the consented accounts (condition 4 of the seed; configurable)."""
         free = int(self.config["FREE_LINKED_ACCOUNTS"])
         price = Decimal(str(self.config["EXTRA_ACCOUNT_PRICE"]))
-        count = sum(1 for link in registration.links if link.state == models.LINK_CONSENTED)
+        count = sum(1 for link in registration.links if link.state in models.CONSENT_GIVEN_STATES)
         extra = max(0, count - free)
         return {"linked": count, "free": free, "extra": extra, "pricePerMonth": price, "monthly": price * extra}
 
@@ -558,9 +578,24 @@ class Registrations:
                     "events": link_events,
                 }
             )
+        with self.db.reading() as session:
+            mails = session.scalars(
+                select(models.Mail).where(models.Mail.registration_id == registration.id).order_by(models.Mail.id)
+            ).all()
+        events += [
+            {
+                "at": mail.sent_at,
+                "subject": "mail",
+                "iban": mail.iban,
+                "state": mail.kind,
+                "detail": f"{mail.subject} → {mail.recipient}",
+                "mailId": mail.id,
+            }
+            for mail in mails
+        ]
         # At one moment: the request for the connection, then the wizard's steps, the links the bank
-        # delivered, and the states those links caused.
-        rank = {"bankaccount": 0, "registration": 1, "link": 2}
+        # delivered, the states those links caused, and the mails they sent.
+        rank = {"bankaccount": 0, "registration": 1, "link": 2, "mail": 4}
         late = {models.REG_BANK_CONSENT, models.REG_ACCOUNTS, models.REG_DONE}
         events.sort(
             key=lambda e: (e["at"], 3 if e["subject"] == "registration" and e["state"] in late else rank[e["subject"]])

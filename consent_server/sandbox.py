@@ -13,8 +13,10 @@ from consent_server import wire
 from consent_server.api import account_input
 from consent_server.app import portal
 from consent_server.app import public_url
+from consent_server.billing import billing_line_json
 from consent_server.kvk import KvkError
 from consent_server.kvk import result_item
+from consent_server.mail import mail_json
 from mockbank.clock import ClockError
 
 blueprint = Blueprint("sandbox", __name__, url_prefix="/sandbox")
@@ -264,3 +266,138 @@ def timeline():
     except errors.NotFound as exc:
         exc.developer_message = f"no registration for serial {number}"
         raise
+
+
+# --- mail ----------------------------------------------------------------------------------------------
+
+
+def _outbox_filters() -> dict:
+    return {name: request.args.get(name) or None for name in ("to", "subject", "kind", "iban")}
+
+
+@blueprint.get("/outbox")
+def list_outbox():
+    """Every mail the portal sent, newest first (``to``, ``subject`` part, ``kind``, ``iban`` filter)."""
+    mails = portal().outbox.mails(**_outbox_filters())
+    return wire.json_response({"mails": [mail_json(m) for m in mails]})
+
+
+@blueprint.get("/outbox/latest")
+def latest_mail():
+    """The newest mail matching the filters; 404 when there is none."""
+    mails = portal().outbox.mails(**_outbox_filters())
+    if not mails:
+        raise errors.NotFound("no mail matches", message="Geen e-mail gevonden.")
+    return wire.json_response(mail_json(mails[0]))
+
+
+@blueprint.get("/outbox/<int:mail_id>")
+def read_mail(mail_id: int):
+    """One mail."""
+    mail = portal().outbox.mail(mail_id)
+    if mail is None:
+        raise errors.NotFound(f"no mail {mail_id}", message="Deze e-mail bestaat niet.")
+    return wire.json_response(mail_json(mail))
+
+
+@blueprint.delete("/outbox")
+def clear_outbox():
+    """Empty the outbox (activation links in the removed mails keep working)."""
+    return wire.json_response({"deleted": portal().outbox.clear()})
+
+
+@blueprint.post("/outbox/flush")
+def flush_outbox():
+    """Deliver over SMTP every mail whose (next) attempt is due now."""
+    return wire.json_response({"delivered": portal().outbox.flush()})
+
+
+# --- the daily import ------------------------------------------------------------------------------------
+
+
+def import_run_json(run, iban: str) -> dict:
+    """One import run of one link."""
+    return {
+        "id": run.id,
+        "iban": iban,
+        "startedAt": run.started_at.isoformat(),
+        "bookDateFrom": run.book_date_from.isoformat() if run.book_date_from else None,
+        "bookDateTo": run.book_date_to.isoformat() if run.book_date_to else None,
+        "outcome": run.outcome,
+        "pages": run.pages,
+        "fetched": run.fetched,
+        "imported": run.imported,
+        "refreshed": run.refreshed,
+        "error": run.error,
+    }
+
+
+@blueprint.get("/imports")
+def list_imports():
+    """The latest import runs, newest first (``iban``, ``limit``)."""
+    try:
+        limit = int(request.args.get("limit", 100))
+    except ValueError as exc:
+        raise errors.SandboxError("'limit' must be a number") from exc
+    runs = portal().imports.runs(iban=request.args.get("iban"), limit=max(1, min(limit, 1000)))
+    return wire.json_response({"runs": [import_run_json(run, iban) for run, iban in runs]})
+
+
+@blueprint.post("/imports/run")
+def run_imports():
+    """Run the daily import now, for every activated link (``force``: also before its first import is due)."""
+    data = body()
+    force = data.get("force", False)
+    if not isinstance(force, bool):
+        raise errors.SandboxError("'force' must be true or false")
+    summaries = portal().imports.run_all(force=force)
+    return wire.json_response(
+        {
+            "runs": [
+                {
+                    "linkId": s.link_id,
+                    "outcome": s.outcome,
+                    "fetched": s.fetched,
+                    "imported": s.imported,
+                    "state": s.state,
+                    "error": s.error,
+                }
+                for s in summaries
+            ]
+        }
+    )
+
+
+# --- billing -------------------------------------------------------------------------------------------
+
+
+@blueprint.get("/billing")
+def list_billing():
+    """Billing lines of bank connections (``administrationId``, ``month`` = YYYY-MM), newest month first."""
+    admin = request.args.get("administrationId")
+    if admin is not None and not admin.isdigit():
+        raise errors.SandboxError("'administrationId' must be a number")
+    month = _month(request.args.get("month"))
+    lines = portal().billing.lines(administration_id=int(admin) if admin else None, month=month)
+    return wire.json_response({"lines": [billing_line_json(line) for line in lines]})
+
+
+@blueprint.post("/billing/run")
+def run_billing():
+    """Bill a month that has ended now (the month-end job does this by itself; a month is never billed twice)."""
+    month = _month(required(body(), "month"))
+    try:
+        lines = portal().billing.bill_month(month)
+    except ValueError as exc:
+        raise errors.SandboxError(str(exc)) from exc
+    return wire.json_response({"lines": [billing_line_json(line) for line in lines]})
+
+
+def _month(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        dt.date.fromisoformat(f"{value}-01")
+    except (ValueError, TypeError) as exc:
+        raise errors.SandboxError(f"'month' must be YYYY-MM, not {value!r}") from exc
+    return value

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 
+import simplejson
 from flask import Response
 from flask import json
 
@@ -99,3 +101,41 @@ def error_body(error: PortalError, error_id: str) -> dict:
     if error.field:
         body["ErrorField"] = error.field
     return body
+
+
+def json_number_response(payload, status: int = 200) -> Response:
+    """A JSON response whose ``Decimal`` amounts are written as exact JSON numbers (Visma sends numbers)."""
+    return Response(simplejson.dumps(payload, use_decimal=True), status=status, mimetype="application/json")
+
+
+def visma_datetime(day: dt.date) -> str:
+    """A date as Visma's ``date-time`` (``2026-03-10T00:00:00``)."""
+    return f"{day.isoformat()}T00:00:00"
+
+
+def _reference(lines: list[str]) -> str | None:
+    """The booking's reference for matching: its SEPA ``Kenmerk`` when it has one, else its description."""
+    for line in lines:
+        label, _, value = line.partition(":")
+        if label.strip().lower() in ("kenmerk", "betalingskenmerk") and value.strip():
+            return value.strip()
+    text = " ".join(line.strip() for line in lines if line.strip())
+    return text[:100] or None
+
+
+def bank_transaction(row: models.ImportedTransaction) -> dict:
+    """``BankTransactionApi`` with Visma's field names; amounts exact (no charges: ABN AMRO books them apart)."""
+    amount = Decimal(row.amount_cents) / 100
+    return {
+        "Id": row.uid,
+        "TransactionDate": visma_datetime(row.book_date),
+        "IsReconciled": False,
+        "Reference": _reference(list(row.description_lines or [])),
+        "OriginalAmount": amount,
+        "OriginalCurrency": row.currency,
+        "ChargeAmount": Decimal("0.00"),
+        "ChargeCurrency": row.currency,
+        "TransactionAmount": amount,
+        "TransactionAmountCurrency": row.currency,
+        "Rows": [],
+    }

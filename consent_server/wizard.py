@@ -21,6 +21,7 @@ from flask import url_for
 from consent_server import errors
 from consent_server import models
 from consent_server.app import portal
+from consent_server.eaccounting import LINK_LABELS
 from consent_server.forms import ButtonForm
 from consent_server.forms import ContactForm
 from consent_server.forms import DetailsForm
@@ -118,7 +119,12 @@ def dutch_number(value: int) -> str:
 @blueprint.context_processor
 def _promises():
     # The help article's "ongeveer vijf werkdagen" follows the configured number.
-    return {"working_days": dutch_number(int(portal().config["ACTIVATION_MAIL_WORKING_DAYS"]))}
+    config = portal().config
+    return {
+        "working_days": dutch_number(int(config["ACTIVATION_MAIL_WORKING_DAYS"])),
+        "first_import_days": dutch_number(int(config["FIRST_IMPORT_WORKING_DAYS"])),
+        "link_labels": LINK_LABELS,
+    }
 
 
 @blueprint.get("/")

@@ -59,7 +59,10 @@ def test_whole_onboarding_links_two_accounts(
     assert "doorgegeven aan Visma eAccounting" in message
 
     wizard.next_after_consent()
-    assert wizard.linked_accounts() == {company["current"]: "consented", company["savings"]: "consented"}
+    assert wizard.linked_accounts() == {
+        company["current"]: "activation_scheduled",
+        company["savings"]: "activation_scheduled",
+    }
     world.advance(minutes=1)
     wizard.confirm_accounts()
     assert "vijf werkdagen" in wizard.text("next-steps")
@@ -82,10 +85,10 @@ def test_whole_onboarding_links_two_accounts(
     times = [e["at"] for e in timeline["events"]]
     assert times == sorted(times) and len(set(times)) >= 5
     assert {link["iban"]: link["state"] for link in timeline["links"]} == {
-        company["current"]: "consented",
-        company["savings"]: "consented",
+        company["current"]: "activation_scheduled",
+        company["savings"]: "activation_scheduled",
     }
-    assert eaccounting.bank_connection(accounts["savings"].id).link_state == "consented"
+    assert eaccounting.bank_connection(accounts["savings"].id).link_state == "activation_scheduled"
 
 
 def test_accounting_firm_client_needs_only_the_portal_link_and_serial(
@@ -125,7 +128,7 @@ def test_accounting_firm_client_needs_only_the_portal_link_and_serial(
             software="Visma eAccounting", serial_number=serial, ibans=[company["current"]], **company["edentifier"]
         )
         client.next_after_consent()
-        assert client.confirm_accounts() == {company["current"]: "consented"}
+        assert client.confirm_accounts() == {company["current"]: "activation_scheduled"}
     registration = portal_sandbox.timeline(serial)["registration"]
     assert registration["state"] == "accounts"
     assert registration["contactEmail"] == "katrien@example.nl"
@@ -143,7 +146,7 @@ def test_access_online_registration(at_bank_consent, company, portal_sandbox, se
     )
     timeline = portal_sandbox.timeline(serial)
     assert [(link["iban"], link["state"], link["flow"]) for link in timeline["links"]] == [
-        (company["savings"], "consented", "bank")
+        (company["savings"], "activation_scheduled", "bank")
     ]
 
 
@@ -228,10 +231,13 @@ def test_psd2_redirect_links_one_account_per_round_trip(front_door, at_bank_cons
     assert at_bank_consent.portal_base.startswith("https://") == (front_door == "inprocess")
     at_bank_consent.psd2(choose_iban=company["current"], **company["edentifier"])
     assert at_bank_consent.current_step() == "rekeningen"
-    assert at_bank_consent.linked_accounts() == {company["current"]: "consented"}
+    assert at_bank_consent.linked_accounts() == {company["current"]: "activation_scheduled"}
     # "Nog een rekening koppelen" repeats the round trip for the next account.
     at_bank_consent.psd2(choose_iban=company["savings"], **company["edentifier"])
-    assert at_bank_consent.linked_accounts() == {company["current"]: "consented", company["savings"]: "consented"}
+    assert at_bank_consent.linked_accounts() == {
+        company["current"]: "activation_scheduled",
+        company["savings"]: "activation_scheduled",
+    }
     flows = {link["iban"]: link["flow"] for link in portal_sandbox.timeline(serial)["links"]}
     assert flows == {company["current"]: "redirect", company["savings"]: "redirect"}
 
@@ -341,7 +347,7 @@ def test_a_repeated_delivery_gets_the_same_answer_and_reuses_no_code(
     second = mockbank_session.post(url, data=body, headers=headers)
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json()
-    assert first.json()["accounts"] == [{"iban": company["current"], "state": "consented"}]
+    assert first.json()["accounts"] == [{"iban": company["current"], "state": "activation_scheduled"}]
     # The code was exchanged once: the portal's token still works (a replayed code would revoke it).
     (link,) = world.portal_app.extensions["consent_server"].registrations.by_serial(serial).links
     info = world.portal_app.extensions["consent_server"].bank.consent_info(link.access_token)

@@ -27,9 +27,10 @@ def test_klaar_promises_an_activation_mail_per_account_to_the_contact(at_bank_co
     assert "1 keer per dag opgehaald" in text
 
 
-@pytest.mark.mockbank(portal_config={"ACTIVATION_MAIL_WORKING_DAYS": 3})
+@pytest.mark.mockbank(portal_config={"ACTIVATION_MAIL_WORKING_DAYS": 3, "FIRST_IMPORT_WORKING_DAYS": 4})
 def test_the_promised_working_days_follow_the_setting(at_bank_consent, company, serial):
     # Bankconsent already makes the same promise.
     assert "ongeveer drie werkdagen" in at_bank_consent.user.page.select_one("p.notice").get_text()
     text = finish_registration(at_bank_consent, company, serial)
-    assert "ongeveer drie werkdagen" in text and "vijf" not in text
+    # Three werkdagen to the activation mail, then four to the first bookings.
+    assert "ongeveer drie werkdagen" in text and "ongeveer vier werkdagen" in text and "vijf" not in text

@@ -37,4 +37,4 @@ def test_readme_flow():
         )
         links = portal.timeline(serial)["links"]
         # --- end ---
-        assert [(link["iban"], link["state"]) for link in links] == [(iban, "consented")]
+        assert [(link["iban"], link["state"]) for link in links] == [(iban, "activation_scheduled")]

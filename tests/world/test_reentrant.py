@@ -47,7 +47,7 @@ def test_the_portal_exchanges_the_code_with_the_bank_inside_the_browsers_request
             card_number=means["cardNumber"],
             response_code=means["responseCode"],
         )
-        assert wizard.linked_accounts() == {current["iban"]: "consented"}
+        assert wizard.linked_accounts() == {current["iban"]: "activation_scheduled"}
 
     (consent,) = bank_sandbox.consents(client_id=PORTAL_CLIENT_ID)
     assert (consent["iban"], consent["status"]) == (current["iban"], "valid")
