@@ -1,4 +1,5 @@
-"""The ``mockbank`` command: ``mockbank serve`` runs the whole world on one port."""
+"""The ``mockbank`` command: ``mockbank serve`` runs the whole world on one port; ``mockbank scenario`` lists and
+runs the onboarding scenarios."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def _env(name: str, default=None):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, one subparser per command (``serve``; others join later)."""
+    """The argument parser, one subparser per command (``serve``, ``scenario``)."""
     parser = argparse.ArgumentParser(
         prog="mockbank",
         description="A local, scriptable ABN AMRO bank and Visma eAccounting bank-connection portal.",
@@ -75,7 +76,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--quiet", action="store_true", help="do not log every request")
     serve.set_defaults(handler=serve_command)
+    _add_scenario_parser(commands)
     return parser
+
+
+def _add_scenario_parser(commands) -> None:
+    """``mockbank scenario list`` and ``mockbank scenario run NAME``."""
+    scenario = commands.add_parser(
+        "scenario",
+        help="list and run the onboarding scenarios",
+        description="The catalogue of onboarding scenarios, replayed with Faker data from a seed.",
+    )
+    actions = scenario.add_subparsers(dest="scenario_command", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="every scenario with its one-line description")
+    listing.set_defaults(handler=scenario_list_command)
+    run = actions.add_parser(
+        "run",
+        help="run one scenario, in-process or against a running mockbank serve",
+        description=(
+            "Bring the world to the known state of the seed, play the scenario and print its timeline "
+            "(simulated time, actor, step, outcome). Exits 1 when an expectation fails, naming the step."
+        ),
+    )
+    run.add_argument("name", metavar="NAME", help="the scenario (see: mockbank scenario list)")
+    run.add_argument("--seed", type=int, default=7, help="the seed of the world and its Faker data (default 7)")
+    run.add_argument(
+        "--server",
+        metavar="URL",
+        default=None,
+        help="run against the mockbank serve at URL and leave its world in the end state (default: in-process)",
+    )
+    run.add_argument("--json", metavar="FILE", default=None, help="write the result as JSON to FILE ('-': stdout)")
+    run.add_argument("--quiet", action="store_true", help="print no timeline, only the outcome")
+    run.set_defaults(handler=scenario_run_command)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -154,6 +187,126 @@ def _print_banner(world, args: argparse.Namespace) -> None:
         f"  seed {world.seed}, data {storage}; Ctrl-C stops",
     ]
     print("\n".join(lines), flush=True)
+
+
+def scenario_list_command(args: argparse.Namespace) -> int:
+    """Print the catalogue: one line per scenario, name and description."""
+    from scenarios import catalogue
+
+    scenarios = catalogue.all_scenarios()
+    width = max([len("NAME")] + [len(s.name) for s in scenarios])
+    print(f"{'NAME':<{width}}  DESCRIPTION")
+    for item in scenarios:
+        print(f"{item.name:<{width}}  {item.description}")
+    return 0
+
+
+class _CliReporter:
+    """Prints each step as it ends; on a terminal, a "step k" line on stderr while a step runs."""
+
+    def __init__(self, out, *, quiet: bool, progress):
+        self.out = out
+        self.quiet = quiet
+        self.progress = progress
+
+    def step_started(self, number: int, actor: str, action: str) -> None:
+        """Show which step is running (terminals only)."""
+        if self.progress is not None:
+            self.progress.write(f"\r\x1b[K  step {number}: {actor}: {action}"[:120])
+            self.progress.flush()
+
+    def step_finished(self, entry) -> None:
+        """Clear the progress line and print the step."""
+        if self.progress is not None:
+            self.progress.write("\r\x1b[K")
+            self.progress.flush()
+        if not self.quiet:
+            print(entry.line(), file=self.out, flush=True)
+
+
+def scenario_run_command(args: argparse.Namespace) -> int:
+    """Run one scenario; exit 0 when every expectation held, 1 when one failed (the step is named), 2 for usage."""
+    from scenarios import catalogue
+    from scenarios.runner import ExpectationFailed
+    from scenarios.runner import ScenarioError
+    from scenarios.runner import run_scenario
+    from scenarios.runner import well_known
+
+    try:
+        chosen = catalogue.get(args.name)
+    except catalogue.UnknownScenario as unknown:
+        print(f"mockbank: unknown scenario {args.name!r}; choose one of:", file=sys.stderr)
+        for name in unknown.known:
+            print(f"  {name}", file=sys.stderr)
+        return 2
+    # With the JSON on stdout, the timeline goes to stderr so the JSON stays parseable.
+    out = sys.stderr if args.json == "-" else sys.stdout
+    reporter = _CliReporter(out, quiet=args.quiet, progress=sys.stderr if sys.stderr.isatty() else None)
+    where = f"against {args.server}" if args.server else "in-process"
+    if not args.quiet:
+        print(f"scenario {chosen.name} (seed {args.seed}, {where}): {chosen.description}", file=out, flush=True)
+    world = None
+    try:
+        if args.server:
+            target = args.server.rstrip("/")
+        else:
+            from scenarios.world import World
+
+            # The runner seeds the bank itself; an empty world spares building the demo twice.
+            target = world = World(seed=None)
+        result = run_scenario(target, chosen.name, seed=args.seed, reporter=reporter)
+    except ScenarioError as exc:
+        print(f"mockbank: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if world is not None:
+            world.close()
+    if args.json:
+        text = result.dumps()
+        if args.json == "-":
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            with open(args.json, "w", encoding="utf-8") as handle:
+                handle.write(text)
+    if not result.passed:
+        print(f"FAILED: scenario {chosen.name} (seed {args.seed}) at {result.failure.describe()}", file=sys.stderr)
+        if result.error is not None and not isinstance(result.error, ExpectationFailed | _sdk_errors()):
+            # Not a failed expectation but a bug or a broken world: the traceback says where.
+            print(_traceback(result.error), file=sys.stderr, end="")
+        return 1
+    if not args.quiet:
+        print(f"passed: {len(result.timeline)} steps", file=out)
+    if args.server:
+        _print_end_state(result, well_known(target), out)
+    return 0
+
+
+def _sdk_errors() -> tuple[type, ...]:
+    from client_sdk.errors import BankApiError
+    from client_sdk.headless import HeadlessUserError
+
+    return (BankApiError, HeadlessUserError)
+
+
+def _traceback(error: BaseException) -> str:
+    import traceback
+
+    return "".join(traceback.format_exception(error))
+
+
+def _print_end_state(result, doc: dict, out) -> None:
+    """The addresses a partner opens to look around the world the scenario left behind."""
+    lines = ["The world stays in its end state; open in a browser:"]
+    for name, url in result.absolute_links().items():
+        lines.append(f"  {name:<16} {url}")
+    portal = doc.get("portal") or {}
+    lines.append(f"  {'eAccounting home':<16} {portal.get('eaccounting')}/")
+    lines.append(f"  {'internet banking':<16} {doc['bank']['auth']}/internetbankieren")
+    for key, label in (("outbox", "outbox"), ("mail", "mail")):
+        if portal.get(key):
+            lines.append(f"  {label:<16} {portal[key]}")
+    print("\n".join(lines), file=out, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
