@@ -240,7 +240,7 @@ class EAccountingClient:
         raise errors.APIConnectionError(f"no serial number after {polls} polls", should_retry=True)
 
     def disable_bank_connection(self, account_id: str) -> BankConnection:
-        """"Schakel bankkoppeling uit": the consent is revoked at the bank; no more bookings arrive."""
+        """ "Schakel bankkoppeling uit": the consent is revoked at the bank; no more bookings arrive."""
         return BankConnection.from_json(self._call("DELETE", f"/bankaccounts/{account_id}/bankconnection"))
 
     # --- bank transactions -----------------------------------------------------------------------

@@ -93,7 +93,12 @@ class DailyImport:
         jobs.register(IMPORT_JOB, self._daily_job)
 
     def _daily_job(self, payload: dict, now: dt.datetime) -> None:
-        self.run_all(now=now)
+        try:
+            self.run_all(now=now)
+        finally:
+            self._schedule_next(now)
+
+    def _schedule_next(self, now: dt.datetime) -> None:
         with self.db.transaction() as session:
             linked = session.scalar(
                 select(models.AccountLink.id).where(models.AccountLink.state.in_(models.LINKED_STATES))
@@ -112,7 +117,13 @@ class DailyImport:
             ).all()
         summaries = []
         for link_id in link_ids:
-            summary = self.run_link(link_id, now=now, force=force)
+            try:
+                summary = self.run_link(link_id, now=now, force=force)
+            except Exception as exc:  # one link's surprise must not stop the others' import
+                error = f"{type(exc).__name__}: {exc}"
+                run = {"started_at": now, "book_date_from": None, "book_date_to": None, "refreshed": False, "pages": 0}
+                self._record(link_id, run, outcome=RUN_FAILED, error=error)
+                summary = RunSummary(link_id, RUN_FAILED, 0, 0, self.links.link(link_id).state, error)
             if summary is not None:
                 summaries.append(summary)
         return summaries
