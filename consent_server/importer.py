@@ -210,7 +210,9 @@ class DailyImport:
                     )
                 )
             new = [b for tx_id, b in wanted.items() if tx_id not in known]
-            # Oldest first, so ids follow the order the bank booked them in.
+            # Oldest first, so ids follow the order the bank booked them in (it answers newest first, and a
+            # frozen clock books many at one timestamp: reversing first keeps their order within a moment).
+            new.reverse()
             new.sort(key=lambda b: (b.get("bookDate", ""), b.get("transactionTimestamp", "")))
             for booking in new:
                 session.add(

@@ -19,12 +19,23 @@ from consent_server import errors
 from consent_server import models
 from consent_server.app import portal
 from consent_server.app import public_url
+from consent_server.eaccounting import LINK_LABELS
 from consent_server.eaccounting import AccountInput
 from consent_server.forms import AccountForm
 from consent_server.forms import ButtonForm
+from mockbank.clock import AMSTERDAM
 
 blueprint = Blueprint("settings", __name__)
 SESSION_KEY = "administration_id"
+TRANSACTIONS_SHOWN = 50
+
+
+@blueprint.app_template_filter("euro")
+def euro(cents: int) -> str:
+    """``€ 1.234,56`` for an amount in cents (the Dutch way)."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}€ {whole:,}".replace(",", ".") + f",{part:02d}"
 
 
 def init_app(app: Flask) -> None:
@@ -167,6 +178,7 @@ def edit_account(administration, uid: str):
             flash("De rekening is opgeslagen.", "success")
             return redirect(url_for("settings.bank_accounts"))
     status = 422 if request.method == "POST" else 200
+    link = service.link_of(administration.id, uid)
     return (
         render_template(
             "eaccounting/account_form.html",
@@ -176,8 +188,42 @@ def edit_account(administration, uid: str):
             refusal=service.refusal(account),
             enable_form=ButtonForm(prefix="enable"),
             delete_form=ButtonForm(prefix="delete"),
+            disable_form=ButtonForm(prefix="disable"),
+            link=link,
+            link_label=LINK_LABELS.get(link.state, link.state) if link else None,
+            can_disable=link is not None and link.state not in models.ENDED_STATES,
+            transactions=list(reversed(portal().imports.transactions(account.id)))[:TRANSACTIONS_SHOWN],
+            amsterdam=AMSTERDAM,
         ),
         status,
+    )
+
+
+@blueprint.post("/instellingen/kas-en-bankrekeningen/<uid>/bankkoppeling/uitschakelen")
+@administration_required
+def disable_connection(administration, uid: str):
+    """ "Schakel bankkoppeling uit": the consent is revoked at the bank; no more bookings are fetched."""
+    if not ButtonForm(prefix="disable").validate_on_submit():
+        abort(400)
+    try:
+        portal().links.unlink(administration.id, uid)
+    except errors.PortalError as error:
+        flash(error.message, "error")
+    else:
+        flash("De bankkoppeling is uitgeschakeld. Er worden geen transacties meer opgehaald.", "success")
+    return redirect(url_for("settings.edit_account", uid=uid))
+
+
+@blueprint.get("/instellingen/facturatie-bankkoppeling")
+@administration_required
+def billing(administration):
+    """What the bank connection costs per month: billed afterwards, two accounts free (condition 4)."""
+    return render_template(
+        "eaccounting/billing.html",
+        administration=administration,
+        lines=portal().billing.lines(administration_id=administration.id),
+        free=portal().config["FREE_LINKED_ACCOUNTS"],
+        price=str(portal().config["EXTRA_ACCOUNT_PRICE"]).replace(".", ","),
     )
 
 

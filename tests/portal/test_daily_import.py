@@ -199,3 +199,22 @@ def test_the_import_runs_at_the_configured_hour(active, world, portal_sandbox):
     assert len(jobs) == 1
     due = dt.datetime.fromisoformat(jobs[0]["dueAt"])
     assert due.astimezone(dt.timezone(dt.timedelta(hours=1))).hour == 6  # 06:00 in Amsterdam (winter time)
+
+
+def test_the_account_page_shows_the_link_its_bookings_and_switches_it_off(
+    active, world, administration, accounts, bank_sandbox, portal_sandbox, mockbank_session
+):
+    book(bank_sandbox, active, 2)
+    portal_sandbox.advance(days=1)
+    user = HeadlessUser(session=mockbank_session)
+    user.open(administration["loginUrl"])
+    user.open(f"{world.urls.eaccounting}/instellingen/kas-en-bankrekeningen/{accounts['current'].id}")
+    assert user.page.find(id="link-state").get_text(strip=True) == "Actief"
+    rows = user.page.select("#bank-transactions tbody tr")
+    assert len(rows) == 3 and "€ 0,01" in rows[-1].get_text(" ", strip=True)
+    assert "-€ 2,25" in rows[0].get_text(" ", strip=True)
+
+    user.submit("form-disable-connection")
+    assert "uitgeschakeld" in " ".join(user.messages())
+    assert user.page.find(id="link-state").get_text(strip=True) == "Ingetrokken"
+    assert user.has_form("form-enable-connection")
