@@ -3,6 +3,7 @@
 >>> from scenarios import World
 >>> with World(seed=42) as world, world.activate():
 ...     ...  # requests to https://api-sandbox.abnamro.com now reach the mock bank
+>>> result = run_scenario(World(seed=None), "happy_path_consented", seed=7)  # a catalogue scenario
 
 Names are loaded on first use, so the pytest plugin (``scenarios.pytest_plugin``, loaded by every
 pytest run where mockbank is installed) does not import Flask and SQLAlchemy until a test needs a world.
@@ -15,6 +16,11 @@ import importlib
 _EXPORTS = {
     "Routing": "scenarios.routing",
     "RunningServer": "scenarios.server",
+    "ScenarioContext": "scenarios.runner",
+    "ScenarioResult": "scenarios.runner",
+    "expect": "scenarios.runner",
+    "run_scenario": "scenarios.runner",
+    "scenario": "scenarios.catalogue",
     "start_server": "scenarios.server",
     "start_server_process": "scenarios.server",
     "Urls": "scenarios.world",

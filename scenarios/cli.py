@@ -181,6 +181,7 @@ def _print_banner(world, args: argparse.Namespace) -> None:
         lines += [
             f"  eAccounting      {doc['portal']['eaccounting']}",
             f"  portal           {doc['portal']['portal']}",
+            f"  outbox           {doc['portal']['outbox']}",
         ]
     lines += [
         f"  clock            {doc['clock']['now']} ({doc['clock']['mode']})",
@@ -271,7 +272,7 @@ def scenario_run_command(args: argparse.Namespace) -> int:
                 handle.write(text)
     if not result.passed:
         print(f"FAILED: scenario {chosen.name} (seed {args.seed}) at {result.failure.describe()}", file=sys.stderr)
-        if result.error is not None and not isinstance(result.error, ExpectationFailed | _sdk_errors()):
+        if result.error is not None and not isinstance(result.error, (ExpectationFailed, *_sdk_errors())):
             # Not a failed expectation but a bug or a broken world: the traceback says where.
             print(_traceback(result.error), file=sys.stderr, end="")
         return 1

@@ -2,7 +2,12 @@
 
 Fixtures: ``mockbank_world`` (a fresh, seeded world per test, reachable through the chosen front
 door), ``mockbank_clock``, ``mockbank_session``, ``bank_sandbox``, ``portal_sandbox``,
-``abnamro_client`` (an SDK client already registered at the bank) and ``headless_user``.
+``abnamro_client`` (an SDK client already registered at the bank), ``headless_user``, and
+``mockbank_scenario`` / ``run_mockbank_scenario`` (the world brought to a catalogue scenario's end)::
+
+    @pytest.mark.mockbank_scenario("happy_path_consented", seed=7)
+    def test_after_consent(mockbank_scenario, portal_sandbox):
+        serial = mockbank_scenario.world["serialNumber"]
 Options per test come from the marker::
 
     @pytest.mark.mockbank(seed=7, start="2026-03-02T09:00", consent_days=180, front_door="server")
@@ -49,11 +54,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Declare the ``mockbank`` marker."""
+    """Declare the ``mockbank`` and ``mockbank_scenario`` markers."""
     config.addinivalue_line(
         "markers",
         "mockbank(seed=42, start=None, consent_days=None, front_door=None, clock_mode='frozen', config=None, "
         "bank_config=None, portal_config=None, portal=True): options of the test's mockbank world",
+    )
+    config.addinivalue_line(
+        "markers",
+        "mockbank_scenario(name, seed=7): the mockbank_scenario fixture brings the world to this scenario's end",
     )
 
 
@@ -179,3 +188,44 @@ def headless_user(mockbank_world, mockbank_session):
     import client_sdk
 
     return client_sdk.HeadlessUser(session=mockbank_session)
+
+
+SCENARIO_SEED = 7
+
+
+def _run_or_fail(world, name: str, seed: int):
+    from scenarios.runner import run_scenario
+
+    result = run_scenario(world, name, seed=seed)
+    if not result.passed:
+        pytest.fail(
+            f"mockbank scenario {name} (seed {seed}) failed at {result.failure.describe()}\n{result.timeline_text()}",
+            pytrace=False,
+        )
+    return result
+
+
+@pytest.fixture
+def run_mockbank_scenario(mockbank_world):
+    """A function ``run(name, seed=7)`` that brings ``mockbank_world`` to that scenario's end and returns the
+    ``ScenarioResult`` (ids, credentials, links, timeline); a failed expectation fails the test.
+
+    The runner re-seeds the bank itself, so ``@pytest.mark.mockbank(seed=None)`` spares building the demo twice.
+    """
+
+    def run(name: str, seed: int = SCENARIO_SEED):
+        return _run_or_fail(mockbank_world, name, seed)
+
+    return run
+
+
+@pytest.fixture
+def mockbank_scenario(request: pytest.FixtureRequest, mockbank_world):
+    """``mockbank_world`` brought to the end of the scenario ``@pytest.mark.mockbank_scenario(name, seed=7)``
+    names; the value is the ``ScenarioResult``."""
+    marker = request.node.get_closest_marker("mockbank_scenario")
+    if marker is None or len(marker.args) != 1 or set(marker.kwargs) - {"seed"}:
+        raise pytest.UsageError(
+            "the mockbank_scenario fixture needs @pytest.mark.mockbank_scenario(name, seed=7) on the test"
+        )
+    return _run_or_fail(mockbank_world, marker.args[0], marker.kwargs.get("seed", SCENARIO_SEED))
