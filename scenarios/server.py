@@ -49,6 +49,7 @@ _INDEX = """<!doctype html>
 <ul>
   <li><a href="{{ doc.portal.eaccounting }}/">eAccounting</a> (Kas- en bankrekeningen)</li>
   <li><a href="{{ doc.portal.portal }}/">Bankkoppeling-portaal</a> (de wizard)</li>
+  <li><a href="{{ doc.portal.outbox }}">Verzonden e-mail</a> (activatiemails en meldingen)</li>
   <li>eAccounting API: <code>{{ doc.portal.eaccountingApi }}/v2/...</code></li>
   <li>KvK Zoeken: <code>{{ doc.portal.kvk }}/api/v2/zoeken?kvkNummer=...</code></li>
   <li>Sandbox API: <code>{{ doc.portal.sandbox }}</code></li>

@@ -86,6 +86,11 @@ class Urls:
         """The portal's sandbox control API."""
         return self.portal + "/sandbox"
 
+    @property
+    def outbox(self) -> str:
+        """The portal's outbox pages: every mail it sent, readable in a browser."""
+        return self.portal + "/outbox"
+
     def to_json(self) -> dict:
         """The ``bank``/``portal`` part of ``/.well-known/mockbank``."""
         return {
@@ -101,6 +106,7 @@ class Urls:
                 "portal": self.portal,
                 "kvk": self.kvk,
                 "sandbox": self.portal_sandbox,
+                "outbox": self.outbox,
             },
         }
 
@@ -119,7 +125,12 @@ class Urls:
 
     def as_dict(self) -> dict:
         """Every base URL by name."""
-        return {**asdict(self), "bank_sandbox": self.bank_sandbox, "portal_sandbox": self.portal_sandbox}
+        return {
+            **asdict(self),
+            "bank_sandbox": self.bank_sandbox,
+            "portal_sandbox": self.portal_sandbox,
+            "outbox": self.outbox,
+        }
 
 
 class World:
@@ -176,6 +187,7 @@ class World:
         self._routing: Routing | None = None
         self._closed = False
         self.connect_portal()
+        self.register_companies()
 
     def _database_url(self, name: str) -> str:
         if self.data_dir is None:
@@ -283,6 +295,23 @@ class World:
         if answer.status_code >= 400:
             raise RuntimeError(f"the portal refused its bank credentials: {answer.get_data(as_text=True)}")
 
+    def register_companies(self) -> None:
+        """Put every business customer of the bank in the portal's KvK register (KvK's own test numbers stay)."""
+        if self.portal_app is None:
+            return
+        customers = self.bank_app.test_client().get("/sandbox/customers").get_json()["customers"]
+        portal = self.portal_app.test_client()
+        for customer in customers:
+            if customer["kind"] != "business" or not customer.get("kvkNumber"):
+                continue
+            name = customer.get("tradeName") or customer["name"]
+            answer = portal.post(
+                "/sandbox/kvk", json={"kvkNummer": customer["kvkNumber"], "naam": name, "source": "world"}
+            )
+            # A number that clashes with one of KvK's error-case test numbers keeps its test behaviour.
+            if answer.status_code >= 500:
+                raise RuntimeError(f"the portal refused a company: {answer.get_data(as_text=True)}")
+
     def _update_bank_client(self, redirect_uri: str, callback_url: str) -> None:
         # The bank has no "edit client" verb (ABN AMRO's developer portal is out of scope); the
         # composition root updates the row itself. A restarted or re-based world answers on new URLs.
@@ -351,6 +380,7 @@ class World:
             if response.status_code >= 400:
                 raise RuntimeError(f"the portal refused to reset: {response.get_data(as_text=True)}")
             self.connect_portal()
+            self.register_companies()
 
     # --- front doors ----------------------------------------------------------------------------
 

@@ -62,3 +62,15 @@ def test_companies_added_through_the_sandbox_are_found(kvk, portal_sandbox):
 def test_an_administrations_company_joins_the_register(kvk, portal_sandbox):
     portal_sandbox.create_administration(company_name="Zwarte Piet B.V.", kvk_number="11223344")
     assert kvk.search("11223344")["resultaten"][0]["naam"] == "Zwarte Piet B.V."
+
+
+@pytest.mark.mockbank(seed=42)
+def test_the_worlds_seeded_companies_are_in_the_register(world, kvk, bank_sandbox):
+    businesses = [c for c in bank_sandbox.customers() if c["kind"] == "business"]
+    assert businesses
+    for company in businesses:
+        [item] = kvk.search(company["kvkNumber"])["resultaten"]
+        assert item["naam"] == company["tradeName"]
+    # Still there after the world is reset to its seed.
+    world.reset()
+    assert kvk.search(businesses[0]["kvkNumber"])["resultaten"][0]["naam"] == businesses[0]["tradeName"]

@@ -128,7 +128,7 @@ def test_the_well_known_document_lists_every_host(world):
     assert document["bank"]["api"] == world.urls.bank_api
     assert document["bank"]["token"] == world.urls.bank_token
     assert document["bank"]["sandbox"] == world.urls.bank_api + "/sandbox"
-    assert set(document["portal"]) == {"eaccountingApi", "eaccounting", "portal", "kvk", "sandbox"}
+    assert set(document["portal"]) == {"eaccountingApi", "eaccounting", "portal", "kvk", "sandbox", "outbox"}
     assert document["clock"] == {"now": world.now().isoformat(), "mode": "frozen"}
     clock = requests.get(document["bank"]["sandbox"] + "/clock", timeout=5).json()
     assert clock["now"] == document["clock"]["now"]

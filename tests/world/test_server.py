@@ -36,6 +36,7 @@ def test_the_well_known_document_names_every_host_under_its_prefix():
             "portal": server.url + "/portal",
             "kvk": server.url + "/kvk",
             "sandbox": server.url + "/portal/sandbox",
+            "outbox": server.url + "/portal/outbox",
         }
         assert document["clock"] == {"now": "2026-03-02T08:00:00+00:00", "mode": "frozen"}
         # The same bank answers under both of its prefixes, on the same clock.
