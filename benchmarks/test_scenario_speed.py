@@ -1,0 +1,96 @@
+"""A catalogue scenario in-process: wall time against the HTTP requests it makes, and 100 runs in a row."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from scenarios import catalogue
+from scenarios.runner import run_scenario
+from scenarios.world import World
+
+from .conftest import RESULTS
+
+# The scenario measured: the onboarding up to bank consent, for now (the full happy path once it exists).
+SCENARIO = "happy_path_consented"
+SEED = 7
+ROUNDS = 10
+IN_A_ROW = 100
+
+
+@pytest.fixture(scope="module")
+def known_state_only():
+    """A scenario that does nothing: what is left is the runner's reset and seed (its own cost and requests)."""
+    catalogue.scenario("bench_known_state_only", "Nothing but the known state of the seed")(lambda ctx, fake: None)
+    yield "bench_known_state_only"
+    catalogue.unregister("bench_known_state_only")
+
+
+@pytest.fixture
+def world():
+    """An empty in-process world on a frozen clock; the runner seeds it per run."""
+    made = World(seed=None)
+    with made.activate():
+        yield made
+    made.close()
+
+
+def _median_seconds(func, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - started)
+    return sorted(times)[rounds // 2]
+
+
+def test_one_scenario_in_process_against_its_requests(benchmark, world, known_state_only):
+    benchmark.group = "scenario in-process"
+
+    def run():
+        result = run_scenario(world, SCENARIO, seed=SEED)
+        assert result.passed, result.failure.describe()
+        return result
+
+    result = benchmark.pedantic(run, rounds=ROUNDS, warmup_rounds=1, iterations=1)
+
+    stats = benchmark.stats.stats
+    requests = result.request_count
+    # The known state (resets, the bank's demo build, the portal's registration) apart: the rest is the steps'.
+    prepare = _median_seconds(lambda: run_scenario(world, known_state_only, seed=SEED), 5)
+    prepare_requests = run_scenario(world, known_state_only, seed=SEED).request_count
+    steps = stats.median - prepare
+    benchmark.extra_info.update(scenario=SCENARIO, requests=requests, steps=len(result.timeline))
+    RESULTS[f"{SCENARIO} in-process"] = {
+        "median_ms": round(stats.median * 1000, 1),
+        "min_ms": round(stats.min * 1000, 1),
+        "requests": requests,
+        "ms_per_request": round(stats.median * 1000 / requests, 2),
+        "known_state_ms": round(prepare * 1000, 1),
+        "known_state_requests": prepare_requests,
+        "ms_per_request_of_the_steps": round(steps * 1000 / (requests - prepare_requests), 2),
+    }
+    assert requests > 30
+
+
+def test_a_hundred_scenarios_in_a_row(benchmark, world):
+    benchmark.group = "scenario in-process"
+
+    def hundred():
+        results = [run_scenario(world, SCENARIO, seed=seed) for seed in range(IN_A_ROW)]
+        assert all(r.passed for r in results), [r.failure.describe() for r in results if not r.passed]
+        return results
+
+    results = benchmark.pedantic(hundred, rounds=1, warmup_rounds=0, iterations=1)
+
+    total = benchmark.stats.stats.median
+    requests = sum(r.request_count for r in results)
+    RESULTS[f"{IN_A_ROW} x {SCENARIO} in a row"] = {
+        "total_s": round(total, 2),
+        "per_run_ms": round(total * 1000 / IN_A_ROW, 1),
+        "requests": requests,
+        "ms_per_request": round(total * 1000 / requests, 2),
+    }
+    # One world, a week per run: every run started on its own Monday, on a world brought to its seed's state.
+    assert len({r.started_at for r in results}) == IN_A_ROW
