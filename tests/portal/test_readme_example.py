@@ -1,6 +1,8 @@
-"""The README's example, run as written (against the seeded demo world)."""
+"""The README's examples of the onboarding, run as written (against the seeded demo world)."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from client_sdk.eaccounting import CHEQUE_ACCOUNT
 from client_sdk.eaccounting import EAccountingClient
@@ -38,3 +40,15 @@ def test_readme_flow():
         links = portal.timeline(serial)["links"]
         # --- end ---
         assert [(link["iban"], link["state"]) for link in links] == [(iban, "activation_scheduled")]
+        savings = next(a for a in company["accounts"] if a != iban)
+        # --- README ---
+        world.advance(working_days=5)  # the activation mail arrives, five werkdagen later
+        mail = portal.latest_mail(to=user["email"], kind="activation")
+        wizard.activate(mail["links"][0]["url"])  # the rekeningbeheerder clicks it: "activated"
+        world.bank_sandbox().transfer(debtor_iban=savings, creditor_iban=iban, amount="0.01")  # the tip
+        world.advance(working_days=6)  # the first import runs five werkdagen after activation, at 06:00
+        [cent] = eaccounting.unmatched_transactions(account.id)  # Visma's /v2/banktransactions
+        # --- end ---
+        assert cent.transaction_amount == Decimal("0.01")
+        assert portal.timeline(serial)["links"][0]["state"] == "active"
+        assert eaccounting.get_bank_account(account.id).has_active_bank_agreement

@@ -1,7 +1,7 @@
 """Every Python example in README.md, run as written, so the README cannot drift from the product.
 
 A block that defines ``test_`` functions is run as a user's test file through both front doors; the
-portal's onboarding block must be exactly the code between the markers of
+portal's onboarding blocks must be exactly the code between the markers of
 ``tests/portal/test_readme_example.py``, which runs it; every other block runs as a script.
 """
 
@@ -48,17 +48,16 @@ def python_blocks() -> list[Block]:
     return blocks
 
 
-def portal_example() -> str:
-    """The code the portal's README test runs, dedented as the README shows it."""
-    (code,) = MARKERS.findall(PORTAL_EXAMPLE.read_text(encoding="utf-8"))
-    return textwrap.dedent(code)
+def portal_examples() -> list[str]:
+    """The code the portal's README test runs between its markers, dedented as the README shows it."""
+    return [textwrap.dedent(code) for code in MARKERS.findall(PORTAL_EXAMPLE.read_text(encoding="utf-8"))]
 
 
 def is_test_file(block: Block) -> bool:
     return re.search(r"^def test_", block.code, re.M) is not None
 
 
-SCRIPTS = [b for b in python_blocks() if not is_test_file(b) and b.code != portal_example()]
+SCRIPTS = [b for b in python_blocks() if not is_test_file(b) and b.code not in portal_examples()]
 TEST_FILES = [b for b in python_blocks() if is_test_file(b)]
 
 
@@ -78,8 +77,11 @@ def test_the_readme_has_its_examples():
     assert len(TEST_FILES) == 1
 
 
-def test_the_portal_example_is_the_code_its_test_runs():
-    assert portal_example() in [b.code for b in python_blocks()]
+def test_the_portal_examples_are_the_code_their_test_runs():
+    examples = portal_examples()
+    assert len(examples) == 2
+    for example in examples:
+        assert example in [b.code for b in python_blocks()]
 
 
 @pytest.mark.parametrize("block", SCRIPTS, ids=[b.id for b in SCRIPTS])
