@@ -426,7 +426,8 @@ class ScenarioContext:
             self._reporter.step_started(opened.number, actor, action)
         try:
             yield opened
-        except BaseException as exc:
+        except Exception as exc:
+            # Exceptions end the run at this step; KeyboardInterrupt and friends still stop everything.
             self._record(opened, _message(exc), "failed")
             raise _StepFailed(opened, exc) from exc
         finally:
