@@ -3,7 +3,8 @@
 >>> from scenarios import World
 >>> with World(seed=42) as world, world.activate():
 ...     ...  # requests to https://api-sandbox.abnamro.com now reach the mock bank
->>> result = run_scenario(World(seed=None), "happy_path_consented", seed=7)  # a catalogue scenario
+>>> with World(seed=None) as world:  # a catalogue scenario, in-process (docs/scenarios.md)
+...     result = run_scenario(world, "happy_path_consented", seed=7)
 
 Names are loaded on first use, so the pytest plugin (``scenarios.pytest_plugin``, loaded by every
 pytest run where mockbank is installed) does not import Flask and SQLAlchemy until a test needs a world.
