@@ -222,7 +222,17 @@ class _CliReporter:
             self.progress.write("\r\x1b[K")
             self.progress.flush()
         if not self.quiet:
-            print(entry.line(), file=self.out, flush=True)
+            _emit(entry.line(), self.out)
+
+
+def _emit(text: str, out) -> None:
+    """Print a line; when the reader went away (``| head``), go on quietly: the world still reaches its end."""
+    try:
+        print(text, file=out, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
 
 
 def scenario_run_command(args: argparse.Namespace) -> int:
@@ -245,7 +255,7 @@ def scenario_run_command(args: argparse.Namespace) -> int:
     reporter = _CliReporter(out, quiet=args.quiet, progress=sys.stderr if sys.stderr.isatty() else None)
     where = f"against {args.server}" if args.server else "in-process"
     if not args.quiet:
-        print(f"scenario {chosen.name} (seed {args.seed}, {where}): {chosen.description}", file=out, flush=True)
+        _emit(f"scenario {chosen.name} (seed {args.seed}, {where}): {chosen.description}", out)
     world = None
     try:
         if args.server:
@@ -277,7 +287,7 @@ def scenario_run_command(args: argparse.Namespace) -> int:
             print(_traceback(result.error), file=sys.stderr, end="")
         return 1
     if not args.quiet:
-        print(f"passed: {len(result.timeline)} steps", file=out)
+        _emit(f"passed: {len(result.timeline)} steps", out)
     if args.server:
         _print_end_state(result, well_known(target), out)
     return 0
@@ -307,7 +317,7 @@ def _print_end_state(result, doc: dict, out) -> None:
     for key, label in (("outbox", "outbox"), ("mail", "mail")):
         if portal.get(key):
             lines.append(f"  {label:<16} {portal[key]}")
-    print("\n".join(lines), file=out, flush=True)
+    _emit("\n".join(lines), out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from scenarios import run_scenario
 from scenarios.catalogue import scenario
 from scenarios.runner import ExpectationFailed
 from scenarios.runner import Reporter
+from scenarios.runner import ReporterError
 from scenarios.runner import ScenarioError
 from scenarios.runner import anchor_after
 from scenarios.runner import expand
@@ -116,6 +117,15 @@ def test_the_reporter_hears_every_step_as_it_goes(inprocess_world, tiny_scenario
         ("start", 3, "check the answer"),
         ("end", 3, "failed"),
     ]
+
+
+def test_a_broken_reporter_is_not_the_scenarios_failure(inprocess_world, tiny_scenarios):
+    class Broken(Reporter):
+        def step_finished(self, entry):
+            raise OSError("the terminal went away")
+
+    with pytest.raises(ReporterError, match="step_finished: the terminal went away"):
+        run_scenario(inprocess_world, "tiny_failing", seed=7, reporter=Broken())
 
 
 def test_unknown_scenarios_and_worlds_without_a_portal_are_refused(inprocess_world):
