@@ -27,5 +27,12 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# tests/browser drive Debian's Chromium with Playwright (`playwright install` cannot download a browser here).
+.PHONY: browser
+browser: $(STAMP)
+	@test -x /usr/bin/chromium || { s=$$(test "$$(id -u)" = 0 || echo sudo); $$s apt-get update -qq && \
+		$$s env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+	@echo "tests/browser will drive $$(/usr/bin/chromium --version 2>/dev/null)"
+
 clean:
 	rm -rf $(VENV) build *.egg-info
