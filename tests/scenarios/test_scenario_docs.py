@@ -9,6 +9,7 @@ from scenarios import catalogue
 from scenarios import run_scenario
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scenarios.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_the_table_lists_every_scenario_with_its_description():
@@ -16,6 +17,14 @@ def test_the_table_lists_every_scenario_with_its_description():
     table = dict(re.findall(r"^\| `([a-z_]+)` \| (.+) \|$", text, re.M))
 
     assert table == {item.name: item.description for item in catalogue.all_scenarios()}
+
+
+def test_the_readme_lists_the_same_catalogue():
+    text = README.read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| `([a-z_]+)` \| (.+) \|$", text, re.M))
+    assert {name: table.get(name) for name in catalogue.names()} == {
+        item.name: item.description for item in catalogue.all_scenarios()
+    }
 
 
 def test_the_example_scenario_runs_as_written(inprocess_world):

@@ -129,7 +129,7 @@ def test_a_broken_reporter_is_not_the_scenarios_failure(inprocess_world, tiny_sc
 
 
 def test_unknown_scenarios_and_worlds_without_a_portal_are_refused(inprocess_world):
-    with pytest.raises(catalogue.UnknownScenario, match="known scenarios: happy_path_consented, "):
+    with pytest.raises(catalogue.UnknownScenario, match="known scenarios: happy_path, "):
         run_scenario(inprocess_world, "no_such_scenario")
     with World(seed=None, portal=False) as bank_only, pytest.raises(ScenarioError, match="no portal"):
         run_scenario(bank_only, "happy_path_consented")
