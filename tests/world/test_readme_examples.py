@@ -86,9 +86,17 @@ def test_the_portal_examples_are_the_code_their_test_runs():
 
 @pytest.mark.parametrize("block", SCRIPTS, ids=[b.id for b in SCRIPTS])
 def test_the_example_runs_as_written(block):
+    from scenarios import catalogue
+
+    known = set(catalogue.names())
     # Padded so a traceback names the README's own line numbers.
     code = compile("\n" * (block.line - 1) + block.code, str(README), "exec")
-    exec(code, {"__name__": "readme_example"})
+    try:
+        exec(code, {"__name__": "readme_example"})
+    finally:
+        # A scenario an example registers is the example's, not the catalogue's.
+        for name in set(catalogue.names()) - known:
+            catalogue.unregister(name)
 
 
 @pytest.fixture(scope="module")
