@@ -13,8 +13,8 @@ from flask import url_for
 from consent_server import errors
 from consent_server.app import portal
 from consent_server.forms import ButtonForm
-from consent_server.mail import dutch_date
 from consent_server.wizard import dutch_number
+from mockbank.clock import dutch_date
 
 blueprint = Blueprint("activation", __name__, url_prefix="/activeren")
 

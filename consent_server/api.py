@@ -78,13 +78,7 @@ def _shape(account: models.BankAccount, administration_id: int) -> dict:
 def list_accounts():
     """The administration's bank accounts in the Meta/Data envelope (``$page``, ``$pagesize``)."""
     admin_id = _administration()
-    try:
-        current = int(request.args.get("$page", 1))
-        size = int(request.args.get("$pagesize", wire.PAGE_SIZE))
-        if current < 1 or not 1 <= size <= 1000:
-            raise ValueError
-    except ValueError as exc:
-        raise errors.ValidationFailed("$page must be >= 1 and $pagesize 1..1000") from exc
+    current, size = _paging()
     agreements = portal().eaccounting.active_agreements(admin_id)
     items = [
         wire.bank_account(a, has_active_agreement=bool(a.iban) and a.iban in agreements)
@@ -180,7 +174,8 @@ def _dates() -> tuple[dt.date, dt.date]:
     return values[0], values[1]
 
 
-def _transactions_page(rows) -> dict:
+def _paging() -> tuple[int, int]:
+    """``$page`` (from 1) and ``$pagesize`` (1..1000, default 50) of a list call."""
     try:
         current = int(request.args.get("$page", 1))
         size = int(request.args.get("$pagesize", wire.PAGE_SIZE))
@@ -188,6 +183,11 @@ def _transactions_page(rows) -> dict:
             raise ValueError
     except ValueError as exc:
         raise errors.ValidationFailed("$page must be >= 1 and $pagesize 1..1000") from exc
+    return current, size
+
+
+def _transactions_page(rows) -> dict:
+    current, size = _paging()
     items = [wire.bank_transaction(row) for row in rows]
     return wire.page(items, current=current, size=size, now=portal().clock.now())
 

@@ -27,6 +27,7 @@ from consent_server.links import transition
 from consent_server.mail import MailLink
 from mockbank.clock import DueJobQueue
 from mockbank.clock import SimClock
+from mockbank.clock import months_back
 
 # ABN AMRO answers no more than 18 months of history.
 HISTORY_MONTHS = 18
@@ -37,19 +38,6 @@ MAX_PAGES = 10_000
 RUN_OK = "ok"
 RUN_FAILED = "failed"
 RUN_ENDED = "access_ended"
-
-
-def months_back(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` calendar months earlier (the month's last day when it is shorter)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def cents(amount) -> int:

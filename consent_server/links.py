@@ -23,11 +23,11 @@ from consent_server.db import Database
 from consent_server.ids import Ids
 from consent_server.mail import MailLink
 from consent_server.mail import Outbox
-from consent_server.mail import dutch_date
 from mockbank.clock import AMSTERDAM
 from mockbank.clock import DueJobQueue
 from mockbank.clock import SimClock
 from mockbank.clock import business_days_later
+from mockbank.clock import dutch_date
 from mockbank.clock import next_local_time
 
 ACTIVATION_SEND_JOB = "activation.send"

@@ -33,6 +33,7 @@ from consent_server.ids import Ids
 from mockbank.clock import AMSTERDAM
 from mockbank.clock import DueJobQueue
 from mockbank.clock import SimClock
+from mockbank.clock import dutch_date
 
 RETRY_JOB = "mail.retry"
 # Seconds to wait before the 2nd, 3rd, ... attempt; the last value repeats.
@@ -41,27 +42,6 @@ STORED = "stored"
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
-
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-
-
-def dutch_date(moment: dt.datetime | dt.date) -> str:
-    """``12 maart 2026``: a date as the mails write it (Amsterdam)."""
-    day = moment.astimezone(AMSTERDAM).date() if isinstance(moment, dt.datetime) else moment
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 @dataclass(frozen=True)

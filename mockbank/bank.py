@@ -25,6 +25,7 @@ from mockbank import errors
 from mockbank import models
 from mockbank.clock import AMSTERDAM
 from mockbank.clock import SimClock
+from mockbank.clock import months_back  # noqa: F401  (its users import it from here too)
 from mockbank.db import Database
 
 DESCRIPTION_LINE_LENGTH = 32
@@ -124,18 +125,6 @@ def checked_cents(amount_cents) -> int:
     if isinstance(amount_cents, bool) or not isinstance(amount_cents, int):
         raise errors.SandboxError(f"amounts are integer cents, not {type(amount_cents).__name__}")
     return amount_cents
-
-
-def months_back(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` earlier (clamped to the month's last day)."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)

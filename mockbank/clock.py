@@ -133,6 +133,43 @@ def business_days_later(moment: dt.datetime, count: int, calendar: str = "werkda
     return dt.datetime.combine(day, local.timetz().replace(tzinfo=None), AMSTERDAM).astimezone(UTC)
 
 
+def months_back(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months earlier (clamped to the month's last day)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+DUTCH_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def dutch_date(moment: dt.datetime | dt.date | None) -> str:
+    """``5 april 2026``, on the Amsterdam calendar (screens and mails of both servers)."""
+    if moment is None:
+        return "-"
+    if isinstance(moment, dt.datetime):
+        moment = moment.astimezone(AMSTERDAM).date()
+    return f"{moment.day} {DUTCH_MONTHS[moment.month - 1]} {moment.year}"
+
+
 def next_local_time(moment: dt.datetime, hour: int, minute: int = 0) -> dt.datetime:
     """The first moment strictly after ``moment`` whose Amsterdam wall time is ``hour:minute``."""
     local = moment.astimezone(AMSTERDAM)

@@ -29,6 +29,7 @@ from mockbank.bank import MUTATION_SEPA_TRANSFER_OUT
 from mockbank.bank import Party
 from mockbank.bank import months_back
 from mockbank.clock import AMSTERDAM
+from mockbank.clock import DUTCH_MONTHS
 from mockbank.clock import UTC
 from mockbank.clock import is_target2_day
 from mockbank.clock import next_business_day
@@ -51,20 +52,6 @@ SANDBOX_API_KEY = "TPPtestMockbankSandboxApiKey0001"
 SAVINGS_RATE_BASIS_POINTS = 150  # 1.5 % a year, paid per quarter
 BELASTINGDIENST = Party("NL86INGB0002445588", "Belastingdienst")
 OTHER_BANKS = ("INGB", "INGB", "RABO", "RABO", "ABNA", "SNSB", "TRIO", "BUNQ", "KNAB", "ASNB")
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 ALNUM = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 NOBODY = Party()  # card payments and interest have no counterparty
 
@@ -550,7 +537,7 @@ class DemoWorld:
         collector, creditor, creditor_id, mandate, day, amount = signed
         moment = self._at(dt.date(year, month, day), 4, 6)
         number = self.ids.digits(8)
-        description = collector.description.format(month=MONTHS[month - 1], year=year, number=number)
+        description = collector.description.format(month=DUTCH_MONTHS[month - 1], year=year, number=number)
         # Usage varies a little month by month (energy and phone bills are not flat).
         varied = amount if collector.kind in ("zorg", "sport", "lease") else amount + self.random.randint(-8_00, 8_00)
         lines = [
@@ -628,7 +615,7 @@ class DemoWorld:
         revenue_by_quarter: dict[tuple[int, int], int] = {}
         for year, month in self._months():
             days = self._days_of(year, month)
-            label = f"{MONTHS[month - 1]} {year}"
+            label = f"{DUTCH_MONTHS[month - 1]} {year}"
             self._pay(account, self._at(days[0], 7, 9), rent, landlord, f"Huur bedrijfsruimte {label}")
             for _ in range(self.random.randint(*trade.invoices_per_month)):
                 invoice_number += 1
@@ -712,7 +699,7 @@ class DemoWorld:
         friends = [self._person() for _ in range(4)]
         for year, month in self._months():
             days = self._days_of(year, month)
-            label = f"{MONTHS[month - 1]} {year}"
+            label = f"{DUTCH_MONTHS[month - 1]} {year}"
             self._pay(account, self._at(days[0], 7, 9), rent, landlord, f"Huur {label}")
             for signed in collectors:
                 self._incasso(account, year, month, signed)

@@ -23,7 +23,7 @@ from mockbank import models
 from mockbank import oauth
 from mockbank import wire
 from mockbank.app import backend
-from mockbank.clock import AMSTERDAM
+from mockbank.clock import dutch_date
 from mockbank.forms import AccessOnlineForm
 from mockbank.forms import AppConfirmForm
 from mockbank.forms import AppLoginForm
@@ -56,20 +56,6 @@ STATUS_WORDS = {
     "terminatedByTpp": "Beëindigd door de partij",
 }
 PRODUCT_WORDS = {models.CURRENT: "Betaalrekening", models.SAVINGS: "Spaarrekening"}
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 GONE_STATUS = 410
 
 
@@ -79,15 +65,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.add_template_filter(dutch_date, "datum")
     app.register_blueprint(blueprint)
-
-
-def dutch_date(moment: dt.datetime | dt.date | None) -> str:
-    """``5 april 2026``, on the Amsterdam calendar."""
-    if moment is None:
-        return "-"
-    if isinstance(moment, dt.datetime):
-        moment = moment.astimezone(AMSTERDAM).date()
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 def gone():
