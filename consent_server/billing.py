@@ -21,10 +21,10 @@ from consent_server import models
 from consent_server.db import Database
 from consent_server.links import BILLING_JOB
 from consent_server.links import Links
-from consent_server.links import first_of_next_month
 from mockbank.clock import AMSTERDAM
 from mockbank.clock import DueJobQueue
 from mockbank.clock import SimClock
+from mockbank.clock import first_of_next_month
 
 # The states in which a link counts as linked for billing, and the ones that end a linked period.
 _STARTS = set(models.LINKED_STATES)

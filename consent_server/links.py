@@ -28,6 +28,7 @@ from mockbank.clock import DueJobQueue
 from mockbank.clock import SimClock
 from mockbank.clock import business_days_later
 from mockbank.clock import dutch_date
+from mockbank.clock import first_of_next_month
 from mockbank.clock import next_local_time
 
 ACTIVATION_SEND_JOB = "activation.send"
@@ -60,13 +61,6 @@ def transition(session, link: models.AccountLink, state: str, at: dt.datetime, d
 def local_date(moment: dt.datetime) -> dt.date:
     """The Amsterdam date of a moment."""
     return moment.astimezone(AMSTERDAM).date()
-
-
-def first_of_next_month(moment: dt.datetime) -> dt.datetime:
-    """Midnight in Amsterdam at the start of the month after ``moment``'s."""
-    day = local_date(moment)
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return dt.datetime(year, month, 1, tzinfo=AMSTERDAM).astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)

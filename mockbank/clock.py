@@ -170,6 +170,13 @@ def dutch_date(moment: dt.datetime | dt.date | None) -> str:
     return f"{moment.day} {DUTCH_MONTHS[moment.month - 1]} {moment.year}"
 
 
+def first_of_next_month(moment: dt.datetime) -> dt.datetime:
+    """Midnight in Amsterdam at the start of the month after ``moment``'s (month-end work is due then)."""
+    day = moment.astimezone(AMSTERDAM).date()
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return dt.datetime(year, month, 1, tzinfo=AMSTERDAM).astimezone(UTC)
+
+
 def next_local_time(moment: dt.datetime, hour: int, minute: int = 0) -> dt.datetime:
     """The first moment strictly after ``moment`` whose Amsterdam wall time is ``hour:minute``."""
     local = moment.astimezone(AMSTERDAM)

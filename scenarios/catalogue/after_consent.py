@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from client_sdk.eaccounting import CHEQUE_ACCOUNT
 from mockbank.clock import AMSTERDAM
+from mockbank.clock import first_of_next_month
 from mockbank.clock import next_local_time
 from scenarios.catalogue.registry import scenario
 from scenarios.catalogue.steps import BANK
@@ -245,7 +246,7 @@ def third_account_billed(ctx, fake) -> None:
     urls = receive_activation_mails(ctx, ibans)
     activate(ctx, dict(sorted(urls.items(), key=lambda item: ibans.index(item[0]))))
     month = ctx.now.astimezone(AMSTERDAM).strftime("%Y-%m")
-    end = next_month(ctx.now)
+    end = first_of_next_month(ctx.now)
     ctx.advance(to=end - dt.timedelta(minutes=1))
     with ctx.step(PORTAL, f"nothing billed for {month} before it ends") as step:
         ctx.expect(ctx.portal.billing(month=month) == [], f"{month} was billed before it ended")
@@ -259,13 +260,6 @@ def third_account_billed(ctx, fake) -> None:
         ctx.expect(billed == [ibans[2]], f"billed {billed}, not the last activated {ibans[2]}")
         step.outcome = f"{month}: {line['linkedAccounts']} accounts, {line['freeAccounts']} free, € {line['amount']}"
     ctx.remember("billing", line)
-
-
-def next_month(moment: dt.datetime) -> dt.datetime:
-    """Midnight in Amsterdam at the start of the next month."""
-    day = moment.astimezone(AMSTERDAM).date()
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return dt.datetime(year, month, 1, tzinfo=AMSTERDAM).astimezone(dt.UTC)
 
 
 # --- when the activation link is not used ----------------------------------------------------------------

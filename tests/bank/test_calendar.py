@@ -115,3 +115,12 @@ def test_next_local_time_is_strictly_later():
     assert next_local_time(dt.datetime(2026, 3, 28, 7, 0, tzinfo=AMSTERDAM), 6) == dt.datetime(
         2026, 3, 29, 6, 0, tzinfo=AMSTERDAM
     )
+
+
+def test_the_first_of_next_month_is_midnight_in_amsterdam():
+    from mockbank.clock import first_of_next_month
+
+    winter = first_of_next_month(dt.datetime(2026, 12, 31, 22, 59, tzinfo=dt.UTC))  # 23:59 on 31 December
+    assert winter == dt.datetime(2026, 12, 31, 23, 0, tzinfo=dt.UTC)  # 00:00 on 1 January 2027 (CET)
+    summer = first_of_next_month(dt.datetime(2026, 3, 31, 22, 30, tzinfo=dt.UTC))  # already 1 April in Amsterdam
+    assert summer == dt.datetime(2026, 4, 30, 22, 0, tzinfo=dt.UTC)  # 00:00 on 1 May (CEST)
