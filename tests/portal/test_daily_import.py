@@ -194,11 +194,24 @@ def test_bank_transactions_in_visma_shape(active, world, eaccounting, accounts, 
     assert bad.status_code == 400 and bad.json()["ErrorField"] == "fromDate"
 
 
-def test_the_import_runs_at_the_configured_hour(active, world, portal_sandbox):
+@pytest.mark.parametrize(
+    ("setting", "hour", "minute"),
+    [
+        pytest.param("06:00", 6, 0, marks=pytest.mark.mockbank(portal_config={"IMPORT_TIME": "06:00"}), id="06:00"),
+        pytest.param("07:30", 7, 30, marks=pytest.mark.mockbank(portal_config={"IMPORT_TIME": "07:30"}), id="07:30"),
+    ],
+)
+def test_the_import_runs_at_the_configured_hour(setting, hour, minute, active, world, portal_sandbox):
+    from mockbank.clock import AMSTERDAM
+
     jobs = [j for j in portal_sandbox.jobs(status="pending") if j["kind"] == "import.daily"]
     assert len(jobs) == 1
-    due = dt.datetime.fromisoformat(jobs[0]["dueAt"])
-    assert due.astimezone(dt.timezone(dt.timedelta(hours=1))).hour == 6  # 06:00 in Amsterdam (winter time)
+    due = dt.datetime.fromisoformat(jobs[0]["dueAt"]).astimezone(AMSTERDAM)
+    assert (due.hour, due.minute) == (hour, minute)
+    runs = portal_sandbox.imports(iban=active)
+    assert {dt.datetime.fromisoformat(r["startedAt"]).astimezone(AMSTERDAM).strftime("%H:%M") for r in runs} == {
+        setting
+    }
 
 
 def test_the_account_page_shows_the_link_its_bookings_and_switches_it_off(
