@@ -11,10 +11,15 @@ from contextlib import contextmanager
 
 from sqlalchemy import create_engine
 from sqlalchemy import event
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
+
+
+class OutdatedDatabase(RuntimeError):
+    """A database whose tables are older than this code (mockbank has no migrations)."""
 
 
 class Base(DeclarativeBase):
@@ -62,8 +67,26 @@ class Database:
         self._serial = threading.RLock() if isinstance(self.engine.pool, StaticPool) else None
 
     def create_all(self) -> None:
-        """Create every table that does not exist yet."""
+        """Create every table that does not exist yet; refuse a database whose tables lack columns."""
         self.base.metadata.create_all(self.engine)
+        self.check_columns()
+
+    def check_columns(self) -> None:
+        """``OutdatedDatabase`` when an existing table misses a column (a file from an older mockbank).
+
+        ``create_all`` adds tables, never columns; without this the first query would fail deep inside.
+        """
+        inspector = inspect(self.engine)
+        missing = []
+        for table in self.base.metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in present]
+        if missing:
+            raise OutdatedDatabase(
+                f"the database {self.engine.url.render_as_string(hide_password=True)} was made by an older mockbank "
+                f"(missing {', '.join(missing[:5])}{'...' if len(missing) > 5 else ''}); delete it (or the data "
+                "folder) to start afresh, or point DATABASE_URL elsewhere"
+            )
 
     def drop_all(self) -> None:
         """Drop every table (reset)."""

@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 
+from consent_server.db import OutdatedDatabase
 from mockbank.app import config_from_env
 from mockbank.clock import FROZEN
 from mockbank.clock import RUNNING
@@ -326,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except OSError as exc:
+    except (OSError, OutdatedDatabase) as exc:
         print(f"mockbank: {exc}", file=sys.stderr)
         return 1
 

@@ -36,3 +36,18 @@ def test_a_restart_on_the_same_file_resumes_administrations_serials_and_time(tmp
     assert status["Status"] == "Prepared" and len(status["SerialNumber"]) == 7
     assert api.get("/api/v2/zoeken?kvkNummer=68750110").json["totaal"] == 1
     again.extensions["consent_server"].close()
+
+
+def test_a_database_from_an_older_mockbank_is_refused_with_what_to_do(tmp_path):
+    import sqlite3
+
+    import pytest
+
+    from consent_server.db import OutdatedDatabase
+
+    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    create_app({"DATABASE_URL": url}, clock=SimClock()).extensions["consent_server"].close()
+    with sqlite3.connect(tmp_path / "portal.db") as conn:
+        conn.execute("ALTER TABLE account_links DROP COLUMN activated_at")  # as a file of the previous release
+    with pytest.raises(OutdatedDatabase, match=r"older mockbank \(missing account_links\.activated_at\); delete it"):
+        create_app({"DATABASE_URL": url}, clock=SimClock())
