@@ -208,7 +208,9 @@ class BankGateway:
         """Refresh with rotation: a new access and refresh token; the old refresh token is dead afterwards."""
         creds = self.require_credentials()
         if not refresh_token:
-            raise errors.BankAccessEnded("the link holds no refresh token", message="Er is geen vernieuwbare toegang.")
+            raise errors.BankAccessEnded(
+                "the link holds no refresh token", message="Er is geen vernieuwbare toegang.", cause=ACCESS_INVALID
+            )
         try:
             response = self.http.post(
                 self.config["BANK_TOKEN_URL"],
@@ -217,13 +219,18 @@ class BankGateway:
                 timeout=self.config.get("BANK_TIMEOUT", 10),
             )
         except requests.RequestException as exc:
-            raise errors.BankUnavailable(f"token endpoint unreachable: {exc}") from exc
+            raise errors.BankUnavailable(f"token endpoint unreachable: {exc}", cause=UNREACHABLE) from exc
         if response.status_code == 400 or response.status_code == 401:
             error = _json_or_empty(response).get("error", "")
             if error in ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope"):
-                raise errors.BankAccessEnded(f"refresh refused: {response.status_code} {response.text[:300]}")
+                raise errors.BankAccessEnded(
+                    f"refresh refused: {response.status_code} {response.text[:300]}", cause=ACCESS_INVALID
+                )
         if response.status_code != 200:
-            raise errors.BankUnavailable(f"token endpoint answered {response.status_code}: {response.text[:300]}")
+            raise errors.BankUnavailable(
+                f"token endpoint answered {response.status_code}: {response.text[:300]}",
+                cause=_unavailable_cause(response.status_code),
+            )
         token = response.json()
         return TokenPair(
             access_token=token["access_token"],
@@ -248,14 +255,20 @@ class BankGateway:
                 timeout=self.config.get("BANK_TIMEOUT", 10),
             )
         except requests.RequestException as exc:
-            raise errors.BankUnavailable(f"transactions unreachable: {exc}") from exc
+            raise errors.BankUnavailable(f"transactions unreachable: {exc}", cause=UNREACHABLE) from exc
         if response.status_code in (401, 403):
             codes = [e.get("code") for e in _json_or_empty(response).get("errors", []) if isinstance(e, dict)]
-            error = errors.BankAccessEnded(f"transactions answered {response.status_code} {', '.join(map(str, codes))}")
+            error = errors.BankAccessEnded(
+                f"transactions answered {response.status_code} {', '.join(map(str, codes))}",
+                cause=ACCESS_INVALID if response.status_code == 401 else ACCOUNT_REFUSED,
+            )
             error.status = response.status_code
             raise error
         if response.status_code != 200:
-            raise errors.BankUnavailable(f"transactions answered {response.status_code}: {response.text[:300]}")
+            raise errors.BankUnavailable(
+                f"transactions answered {response.status_code}: {response.text[:300]}",
+                cause=_unavailable_cause(response.status_code),
+            )
         return response.json()
 
     def revoke(self, refresh_token: str | None) -> None:
@@ -291,6 +304,16 @@ class TokenPair:
     access_token: str
     refresh_token: str
     expires_at: dt.datetime
+
+
+# What went wrong, in the words of the mails to the rekeningbeheerder.
+UNREACHABLE = "de bank was niet bereikbaar"
+ACCESS_INVALID = "de toestemming is ingetrokken of de toegang is niet meer geldig"
+ACCOUNT_REFUSED = "de toestemming geeft geen toegang meer tot deze rekening"
+
+
+def _unavailable_cause(status: int) -> str:
+    return "te veel verzoeken" if status == 429 else "een technische fout bij de bank"
 
 
 def _json_or_empty(response: requests.Response) -> dict:

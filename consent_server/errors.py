@@ -55,7 +55,18 @@ class SandboxError(PortalError):
     code = 4000
 
 
-class BankUnavailable(PortalError):
+class BankError(PortalError):
+    """A bank answer the portal cannot use; ``cause`` says why in a few Dutch words (for the mails)."""
+
+    cause = "een technische fout bij de bank"
+
+    def __init__(self, developer_message: str | None = None, *, message: str | None = None, cause: str | None = None):
+        if cause is not None:
+            self.cause = cause
+        super().__init__(developer_message, message=message)
+
+
+class BankUnavailable(BankError):
     """The bank did not answer as expected (network, token endpoint, consent info)."""
 
     status = 502
@@ -63,12 +74,13 @@ class BankUnavailable(PortalError):
     message = "De bank is op dit moment niet bereikbaar. Probeer het later opnieuw."
 
 
-class BankAccessEnded(PortalError):
+class BankAccessEnded(BankError):
     """The bank no longer accepts the link's tokens (consent expired or withdrawn, refresh token dead)."""
 
     status = 409
     code = 4009
     message = "De bank geeft geen toegang meer tot deze rekening."
+    cause = "de bank weigert de toegang"
 
 
 class ActivationRefused(PortalError):

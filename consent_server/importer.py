@@ -144,11 +144,11 @@ class DailyImport:
                 run["refreshed"] = True
                 bookings = self._fetch(access_token, link.iban, date_from, today, run)
         except errors.BankAccessEnded as ended:
-            state = self.links.access_ended(link_id, ended.developer_message)
+            state = self.links.access_ended(link_id, ended.developer_message, cause=ended.cause)
             self._record(link_id, run, outcome=RUN_ENDED, error=ended.developer_message)
             return RunSummary(link_id, RUN_ENDED, 0, 0, state, ended.developer_message)
         except errors.BankUnavailable as unavailable:
-            state = self._failing(link_id, now, unavailable.developer_message)
+            state = self._failing(link_id, now, unavailable.developer_message, cause=unavailable.cause)
             self._record(link_id, run, outcome=RUN_FAILED, error=unavailable.developer_message)
             return RunSummary(link_id, RUN_FAILED, 0, 0, state, unavailable.developer_message)
         imported, state = self._store(link_id, bookings, run, now, today)
@@ -243,12 +243,12 @@ class DailyImport:
         eaccounting = MailLink("eaccounting", "Bekijk de transacties in eAccounting", self.links.eaccounting_url(link))
         self.links.mail(session, link, "link_active", [eaccounting])
 
-    def _failing(self, link_id: int, now: dt.datetime, detail: str) -> str:
+    def _failing(self, link_id: int, now: dt.datetime, detail: str, *, cause: str) -> str:
         with self.db.transaction() as session:
             link = self.links.load(session, link_id)
             if link.state != models.LINK_FAILING:
                 transition(session, link, models.LINK_FAILING, now, f"ophalen mislukt: {detail[:200]}")
-                self.links.mail(session, link, "import_failing", [], failed_at=now, reason=_plain_error(detail))
+                self.links.mail(session, link, "import_failing", [], failed_at=now, reason=cause)
             state = link.state
         self.links.outbox.flush()
         return state
@@ -314,12 +314,3 @@ class DailyImport:
         if row is None:
             raise errors.NotFound(f"no bank transaction {uid}", message="Deze banktransactie bestaat niet.")
         return row
-
-
-def _plain_error(detail: str) -> str:
-    """The bank's failure in a few words for the mail."""
-    if " 429" in detail:
-        return "te veel verzoeken"
-    if "unreachable" in detail:
-        return "de bank was niet bereikbaar"
-    return "een technische fout bij de bank"

@@ -135,7 +135,6 @@ class Links:
             return
         link.ended_reason = None
         due = business_days_later(now, int(self.config["ACTIVATION_MAIL_WORKING_DAYS"]))
-        link.activation_due_at = due
         self.jobs.schedule(ACTIVATION_SEND_JOB, due, {"link": link.id}, session=session)
         transition(session, link, models.LINK_ACTIVATION_SCHEDULED, now, f"activatiemail op {dutch_date(due)}")
 
@@ -213,19 +212,9 @@ class Links:
         now = self.clock.now()
         with self.db.transaction() as session:
             token, link = self._token(session, value)
-            status = self._status(token, link, now)
-            if status == LINK_USED:
-                raise errors.ActivationRefused(
-                    "used", f"Deze activatielink is al gebruikt. De koppeling van rekening {link.iban} is geactiveerd."
-                )
-            if status == LINK_SUPERSEDED:
-                raise errors.ActivationRefused(
-                    "superseded", "Er is een nieuwere activatielink voor deze rekening verstuurd. Gebruik die link."
-                )
-            if status == LINK_EXPIRED:
-                raise errors.ActivationRefused(
-                    "expired", "Deze activatielink is verlopen. Vraag hieronder een nieuwe activatielink aan."
-                )
+            refusal = refusal_of(self._status(token, link, now), link.iban)
+            if refusal is not None:
+                raise refusal
             if link.state != models.LINK_ACTIVATION_SENT:
                 raise errors.ActivationRefused(
                     "ended",
@@ -326,7 +315,7 @@ class Links:
             )
         self.outbox.flush()
 
-    def access_ended(self, link_id: int, detail: str) -> str:
+    def access_ended(self, link_id: int, detail: str, *, cause: str) -> str:
         """The bank no longer accepts the link's tokens: ``expired`` when the consent ran out, else ``revoked``."""
         now = self.clock.now()
         with self.db.transaction() as session:
@@ -336,12 +325,22 @@ class Links:
             if link.consent_valid_until is not None and link.consent_valid_until <= now:
                 self._end(session, link, now, models.LINK_EXPIRED, ENDED_CONSENT_EXPIRED, detail)
             else:
-                self._end(session, link, now, models.LINK_REVOKED, ENDED_ACCESS_REFUSED, detail)
+                self._end(session, link, now, models.LINK_REVOKED, ENDED_ACCESS_REFUSED, detail, cause=cause)
             state = link.state
         self.outbox.flush()
         return state
 
-    def _end(self, session, link: models.AccountLink, now: dt.datetime, state: str, reason: str, detail: str) -> None:
+    def _end(
+        self,
+        session,
+        link: models.AccountLink,
+        now: dt.datetime,
+        state: str,
+        reason: str,
+        detail: str,
+        *,
+        cause: str | None = None,
+    ) -> None:
         link.ended_reason = reason
         transition(session, link, state, now, detail)
         renew = self._renew_links(link)
@@ -354,7 +353,7 @@ class Links:
             days = round((link.consent_valid_until - started).total_seconds() / 86400) if started else 90
             self.mail(session, link, "consent_expired", renew, expired_at=now, consent_days=days)
         elif reason == ENDED_ACCESS_REFUSED:
-            self.mail(session, link, "consent_revoked", renew, reason=_plain_reason(detail))
+            self.mail(session, link, "consent_revoked", renew, reason=cause or "de bank weigert de toegang")
 
     def unlink(self, administration_id: int, uid: str) -> models.AccountLink:
         """ "Schakel bankkoppeling uit": revoke the consent at the bank and end the link (``revoked``)."""
@@ -473,17 +472,23 @@ class Links:
         return self.config["PORTAL_BASE"].rstrip("/") + path
 
 
+def refusal_of(status: str, iban: str) -> errors.ActivationRefused | None:
+    """Why a link in ``status`` cannot activate (what its page says); None for a usable link."""
+    if status == LINK_USED:
+        return errors.ActivationRefused(
+            "used", f"Deze activatielink is al gebruikt. De koppeling van rekening {iban} is geactiveerd."
+        )
+    if status == LINK_SUPERSEDED:
+        return errors.ActivationRefused(
+            "superseded", "Er is een nieuwere activatielink voor deze rekening verstuurd. Gebruik die link."
+        )
+    if status == LINK_EXPIRED:
+        return errors.ActivationRefused("expired", "Deze activatielink is verlopen.")
+    return None
+
+
 def import_time(config: dict) -> tuple[int, int]:
     """The daily import's Amsterdam wall time from ``IMPORT_TIME`` (``"06:00"``)."""
     text = str(config["IMPORT_TIME"])
     hour, _, minute = text.partition(":")
     return int(hour), int(minute or 0)
-
-
-def _plain_reason(detail: str) -> str:
-    """The reason of a refused access, in words for the rekeningbeheerder (the detail keeps the technical cause)."""
-    if "ERR_2002_002" in detail or "refresh" in detail or "invalid_grant" in detail:
-        return "de toestemming is ingetrokken of de toegang is niet meer geldig"
-    if "MESSAGE_RST560_0016" in detail or "403" in detail:
-        return "de toestemming geeft geen toegang meer tot deze rekening"
-    return "de bank weigert de toegang"

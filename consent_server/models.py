@@ -69,18 +69,6 @@ LINK_FAILING = "failing"
 LINK_REJECTED = "rejected"
 LINK_EXPIRED = "expired"
 LINK_REVOKED = "revoked"
-LINK_STATES = (
-    LINK_REQUESTED,
-    LINK_CONSENTED,
-    LINK_ACTIVATION_SCHEDULED,
-    LINK_ACTIVATION_SENT,
-    LINK_ACTIVATED,
-    LINK_ACTIVE,
-    LINK_FAILING,
-    LINK_REJECTED,
-    LINK_EXPIRED,
-    LINK_REVOKED,
-)
 # The bank has given consent and nothing has ended it (what the wizard's Rekeningen step counts).
 CONSENT_GIVEN_STATES = (
     LINK_CONSENTED,
@@ -209,7 +197,6 @@ class AccountLink(Base):
     token_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # After consent: activation, the daily import's cursor and the first booking.
-    activation_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     first_import_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     import_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
