@@ -13,6 +13,7 @@ from flask import url_for
 from consent_server import errors
 from consent_server.app import portal
 from consent_server.forms import ButtonForm
+from consent_server.links import refusal_of
 from consent_server.wizard import dutch_number
 from mockbank.clock import dutch_date
 
@@ -52,16 +53,9 @@ def show(token: str):
         view = portal().links.activation(token)
     except errors.ActivationRefused as unknown:
         return _page(token, refusal=unknown, status=unknown.status)
-    if view.status == "used":
-        refusal = errors.ActivationRefused(
-            "used", f"Deze activatielink is al gebruikt. De koppeling van rekening {view.iban} is geactiveerd."
-        )
-        return _page(token, view, refusal, 410)
-    if view.status == "expired":
-        return _page(token, view, errors.ActivationRefused("expired", "Deze activatielink is verlopen."), 410)
-    if view.status == "superseded":
-        message = "Er is een nieuwere activatielink voor deze rekening verstuurd. Gebruik die link."
-        return _page(token, view, errors.ActivationRefused("superseded", message), 410)
+    refusal = refusal_of(view.status, view.iban)
+    if refusal is not None:
+        return _page(token, view, refusal, refusal.status)
     return _page(token, view)
 
 
