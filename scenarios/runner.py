@@ -47,6 +47,7 @@ from mockbank.clock import parse_moment
 from scenarios.world import PORTAL_CLIENT_ID
 from scenarios.world import PORTAL_CLIENT_NAME
 from scenarios.world import Urls
+from scenarios.world import kvk_companies
 
 WELL_KNOWN = "/.well-known/mockbank"
 FAKER_LOCALE = "nl_NL"
@@ -565,11 +566,9 @@ def connect_portal(bank: BankSandbox, portal: PortalSandbox) -> dict:
 def register_companies(portal: PortalSandbox, customers: list[dict]) -> int:
     """Put the bank's business customers in the portal's KvK register, as a new ``World`` does; returns how many."""
     added = 0
-    for customer in customers:
-        if customer["kind"] != "business" or not customer.get("kvkNumber"):
-            continue
+    for kvk_number, name in kvk_companies(customers):
         try:
-            portal.add_kvk_company(kvk_number=customer["kvkNumber"], name=customer.get("tradeName") or customer["name"])
+            portal.add_kvk_company(kvk_number=kvk_number, name=name)
         except InvalidRequestError:
             # One of KvK's error-case test numbers keeps its test behaviour, as in the World.
             continue

@@ -133,6 +133,15 @@ class Urls:
         }
 
 
+def kvk_companies(customers: list[dict]) -> list[tuple[str, str]]:
+    """(KvK number, name) of the bank's business customers (sandbox JSON): what the KvK register should know."""
+    return [
+        (c["kvkNumber"], c.get("tradeName") or c["name"])
+        for c in customers
+        if c["kind"] == "business" and c.get("kvkNumber")
+    ]
+
+
 class World:
     """Both apps on one clock with one seed: the thing tests and ``mockbank serve`` run.
 
@@ -301,13 +310,8 @@ class World:
             return
         customers = self.bank_app.test_client().get("/sandbox/customers").get_json()["customers"]
         portal = self.portal_app.test_client()
-        for customer in customers:
-            if customer["kind"] != "business" or not customer.get("kvkNumber"):
-                continue
-            name = customer.get("tradeName") or customer["name"]
-            answer = portal.post(
-                "/sandbox/kvk", json={"kvkNummer": customer["kvkNumber"], "naam": name, "source": "world"}
-            )
+        for kvk_number, name in kvk_companies(customers):
+            answer = portal.post("/sandbox/kvk", json={"kvkNummer": kvk_number, "naam": name, "source": "world"})
             # A number that clashes with one of KvK's error-case test numbers keeps its test behaviour.
             if answer.status_code >= 500:
                 raise RuntimeError(f"the portal refused a company: {answer.get_data(as_text=True)}")
