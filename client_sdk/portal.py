@@ -149,9 +149,9 @@ class PortalSandbox:
         """Empty the outbox; returns how many mails went."""
         return self._call("DELETE", "/outbox")["deleted"]
 
-    def flush_outbox(self) -> int:
-        """Deliver over SMTP what is due now; returns how many were delivered."""
-        return self._call("POST", "/outbox/flush", body={})["delivered"]
+    def mail(self, mail_id: int) -> dict:
+        """One mail of the outbox, by its id."""
+        return self._call("GET", f"/outbox/{mail_id}")
 
     # --- the daily import and billing ---------------------------------------------------------------
 

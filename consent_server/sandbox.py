@@ -306,12 +306,6 @@ def clear_outbox():
     return wire.json_response({"deleted": portal().outbox.clear()})
 
 
-@blueprint.post("/outbox/flush")
-def flush_outbox():
-    """Deliver over SMTP every mail whose (next) attempt is due now."""
-    return wire.json_response({"delivered": portal().outbox.flush()})
-
-
 # --- the daily import ------------------------------------------------------------------------------------
 
 

@@ -196,6 +196,7 @@ def test_the_outbox_filters_and_clears(world, at_bank_consent, company, serial, 
     page = mockbank_session.get(world.urls.portal + "/outbox")
     assert page.status_code == 200 and "Activeer de bankkoppeling" in page.text
     mail = portal_sandbox.latest_mail()
+    assert portal_sandbox.mail(mail["id"]) == mail
     detail = mockbank_session.get(f"{world.urls.portal}/outbox/{mail['id']}")
     assert mail["links"][0]["url"] in detail.text
 

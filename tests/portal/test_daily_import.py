@@ -64,6 +64,18 @@ def test_no_booking_is_imported_twice_or_skipped_across_pages_and_days(
     assert [(r["fetched"], r["imported"]) for r in runs] == [(0, 0), (3, 0), (10, 10)]
 
 
+def test_the_import_can_be_run_now_and_forced_before_its_first_day(
+    world, at_bank_consent, company, serial, portal_sandbox, bank_sandbox
+):
+    consent_current_account(at_bank_consent, company, serial)
+    portal_sandbox.advance(working_days=5)
+    at_bank_consent.activate(portal_sandbox.latest_mail(kind="activation")["links"][0]["url"])
+    bank_sandbox.transfer(debtor_iban=company["savings"], creditor_iban=company["current"], amount="0.01")
+    assert portal_sandbox.run_imports() == []  # five werkdagen have not passed
+    [run] = portal_sandbox.run_imports(force=True)
+    assert (run["outcome"], run["imported"], run["state"]) == ("ok", 1, "active")
+
+
 def test_tokens_are_refreshed_with_rotation_every_day(active, world, portal_sandbox, bank_sandbox):
     portal_sandbox.advance(days=3)
     runs = portal_sandbox.imports(iban=active)
