@@ -15,10 +15,10 @@ from sqlalchemy import update
 from mockbank import create_app
 from mockbank import models
 from mockbank.bank import HISTORY_MONTHS
-from mockbank.bank import months_back
-from mockbank.clock import AMSTERDAM
-from mockbank.clock import UTC
-from mockbank.clock import SimClock
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.calendar import UTC
+from mockbank.sim.calendar import months_back
+from mockbank.sim.clock import SimClock
 
 START = "2026-01-05T09:00:00+01:00"
 MILLION = 1_000_000

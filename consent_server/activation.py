@@ -14,8 +14,8 @@ from consent_server import errors
 from consent_server.app import portal
 from consent_server.forms import ButtonForm
 from consent_server.links import refusal_of
-from consent_server.wizard import dutch_number
-from mockbank.clock import dutch_date
+from mockbank.sim.dutch import dutch_date
+from mockbank.sim.dutch import dutch_number
 
 blueprint = Blueprint("activation", __name__, url_prefix="/activeren")
 

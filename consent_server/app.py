@@ -13,7 +13,8 @@ from werkzeug.exceptions import HTTPException
 from consent_server import errors
 from consent_server import wire
 from consent_server.backend import PortalBackend
-from mockbank.clock import SimClock
+from mockbank.sim.clock import SimClock
+from mockbank.sim.errors import InvalidInput
 
 DEFAULTS = {
     "DATABASE_URL": "sqlite://",
@@ -124,6 +125,10 @@ def _init_errors(app: Flask) -> None:
         if _wants_json():
             return wire.json_response(wire.error_body(error, portal().ids.uuid()), status=error.status)
         return render_template("error.html", message=error.message, status=error.status), error.status
+
+    @app.errorhandler(InvalidInput)
+    def _invalid_input(error: InvalidInput):
+        return _portal_error(errors.SandboxError(str(error)))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

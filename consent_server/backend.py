@@ -4,32 +4,28 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from consent_server.db import Database
-from consent_server.ids import Ids
+from consent_server.models import Base
 from consent_server.models import ClockState
 from consent_server.models import DueJob
-from mockbank.clock import DatabaseClockStore
-from mockbank.clock import DueJobQueue
-from mockbank.clock import SimClock
+from mockbank.sim.backend import SimBackend
+from mockbank.sim.clock import SimClock
 
 
-class PortalBackend:
+class PortalBackend(SimBackend):
     """Database, clock, ids, due jobs and the service objects of one portal app."""
 
     def __init__(self, *, config: dict, clock: SimClock):
         self.config = config
-        self.clock = clock
-        self.db = Database(config["DATABASE_URL"])
-        self.db.create_all()
-        self.ids = Ids(config.get("ID_SEED", 0))
-        self.jobs = DueJobQueue(transaction=self.db.transaction, reading=self.db.reading, job_model=DueJob, clock=clock)
-        self.clock_store = DatabaseClockStore(
-            transaction=self.db.transaction, reading=self.db.reading, state_model=ClockState
+        super().__init__(
+            database_url=config["DATABASE_URL"],
+            id_seed=config.get("ID_SEED", 0),
+            clock=clock,
+            base=Base,
+            job_model=DueJob,
+            state_model=ClockState,
         )
-        self._reset_hooks: list = []
         self._build_services()
-        clock.add_store(self.clock_store)
-        clock.add_job_source(self.jobs)
+        self.attach_to_clock()
 
     def _build_services(self) -> None:
         # Imported here: the service modules import the models, which need the database module first.
@@ -65,21 +61,9 @@ class PortalBackend:
     def reset(self) -> None:
         """Forget every administration, registration, link and job; the clock and the bank client stay."""
         credentials = self.bank.credentials()
-        self.db.drop_all()
-        self.db.create_all()
-        self.clock_store.save_clock_state(self.clock.state())
-        self.jobs.invalidate()
-        self.ids.reseed(self.config.get("ID_SEED", 0))
+        self.empty()
         self.kvk.load_defaults()
         if credentials is not None:
             self.bank.configure(**asdict(credentials))
         else:
             self.bank.load_from_config()
-
-    def close(self) -> None:
-        """Save the clock's time, detach from the clock and close the database."""
-        # A running clock only saves on advances; without this a restart would resume in the past.
-        self.clock_store.save_clock_state(self.clock.state())
-        self.clock.remove_job_source(self.jobs)
-        self.clock.remove_store(self.clock_store)
-        self.db.dispose()

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from consent_server import errors
 from consent_server import models
-from consent_server.db import Database
-from mockbank.clock import SimClock
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
 
 SIGNATURE_HEADER = "X-Mockbank-Signature"
 DEFAULT_SCOPES = "psd2:account:details:read psd2:account:balance:read psd2:account:transaction:read"

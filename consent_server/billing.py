@@ -18,15 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consent_server import models
-from consent_server.db import Database
 from consent_server.links import BILLING_JOB
 from consent_server.links import Links
-from mockbank.clock import AMSTERDAM
-from mockbank.clock import DueJobQueue
-from mockbank.clock import SimClock
-from mockbank.clock import first_of_next_month
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.calendar import first_of_next_month
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
+from mockbank.sim.jobs import DueJobQueue
 
-# The states in which a link counts as linked for billing, and the ones that end a linked period.
 _STARTS = set(models.LINKED_STATES)
 _ENDS = set(models.ENDED_STATES)
 

@@ -13,13 +13,13 @@ from sqlalchemy.orm import selectinload
 
 from consent_server import errors
 from consent_server import models
-from consent_server.db import Database
-from consent_server.ids import Ids
 from consent_server.kvk import KvkError
 from consent_server.kvk import KvkRegister
 from consent_server.portal import Registrations
-from mockbank.clock import DueJobQueue
-from mockbank.clock import SimClock
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
+from mockbank.sim.ids import Ids
+from mockbank.sim.jobs import DueJobQueue
 
 PREPARE_JOB = "bankconnection.prepare"
 PRODUCT = "eaccounting"

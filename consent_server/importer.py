@@ -18,18 +18,17 @@ from sqlalchemy import select
 from consent_server import errors
 from consent_server import models
 from consent_server.bankclient import BankGateway
-from consent_server.db import Database
-from consent_server.ids import Ids
 from consent_server.links import IMPORT_JOB
 from consent_server.links import Links
 from consent_server.links import local_date
 from consent_server.links import transition
 from consent_server.mail import MailLink
-from mockbank.clock import DueJobQueue
-from mockbank.clock import SimClock
-from mockbank.clock import months_back
+from mockbank.sim.calendar import months_back
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
+from mockbank.sim.ids import Ids
+from mockbank.sim.jobs import DueJobQueue
 
-# ABN AMRO answers no more than 18 months of history.
 HISTORY_MONTHS = 18
 # A token this close to its end is refreshed before use.
 REFRESH_MARGIN = dt.timedelta(minutes=1)

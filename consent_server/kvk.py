@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from consent_server import models
-from consent_server.db import Database
+from mockbank.sim.db import Database
 
 KVK_NUMBER = re.compile(r"^[0-9]{8}$")
 KVK_BASE = "https://api.kvk.nl"

@@ -19,17 +19,17 @@ from sqlalchemy.orm import selectinload
 from consent_server import errors
 from consent_server import models
 from consent_server.bankclient import BankGateway
-from consent_server.db import Database
-from consent_server.ids import Ids
 from consent_server.mail import MailLink
 from consent_server.mail import Outbox
-from mockbank.clock import AMSTERDAM
-from mockbank.clock import DueJobQueue
-from mockbank.clock import SimClock
-from mockbank.clock import business_days_later
-from mockbank.clock import dutch_date
-from mockbank.clock import first_of_next_month
-from mockbank.clock import next_local_time
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.calendar import business_days_later
+from mockbank.sim.calendar import first_of_next_month
+from mockbank.sim.calendar import next_local_time
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
+from mockbank.sim.dutch import dutch_date
+from mockbank.sim.ids import Ids
+from mockbank.sim.jobs import DueJobQueue
 
 ACTIVATION_SEND_JOB = "activation.send"
 ACTIVATION_EXPIRE_JOB = "activation.expire"

@@ -28,12 +28,12 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from consent_server import models
-from consent_server.db import Database
-from consent_server.ids import Ids
-from mockbank.clock import AMSTERDAM
-from mockbank.clock import DueJobQueue
-from mockbank.clock import SimClock
-from mockbank.clock import dutch_date
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
+from mockbank.sim.dutch import dutch_date
+from mockbank.sim.ids import Ids
+from mockbank.sim.jobs import DueJobQueue
 
 RETRY_JOB = "mail.retry"
 # Seconds to wait before the 2nd, 3rd, ... attempt; the last value repeats.

@@ -9,7 +9,7 @@ from flask import render_template
 from flask import request
 
 from consent_server.app import portal
-from mockbank.clock import AMSTERDAM
+from mockbank.sim.calendar import AMSTERDAM
 
 blueprint = Blueprint("outbox", __name__, url_prefix="/outbox")
 

@@ -24,12 +24,13 @@ from consent_server import models
 from consent_server.bankclient import BankGateway
 from consent_server.bankclient import BankGrant
 from consent_server.bankclient import signature_valid
-from consent_server.db import Database
-from consent_server.ids import Ids
 from consent_server.kvk import KvkError
 from consent_server.kvk import KvkRegister
 from consent_server.links import Links
-from mockbank.clock import SimClock
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
+from mockbank.sim.ids import Ids
+from mockbank.sim.money import to_cents
 
 PRODUCTS = {"eaccounting": "Visma eAccounting"}
 BANKS = {"abnamro": "ABN AMRO"}
@@ -530,7 +531,14 @@ class Registrations:
         price = Decimal(str(self.config["EXTRA_ACCOUNT_PRICE"]))
         count = sum(1 for link in registration.links if link.state in models.CONSENT_GIVEN_STATES)
         extra = max(0, count - free)
-        return {"linked": count, "free": free, "extra": extra, "pricePerMonth": price, "monthly": price * extra}
+        return {
+            "linked": count,
+            "free": free,
+            "extra": extra,
+            "pricePerMonth": price,
+            "monthly": price * extra,
+            "monthlyCents": to_cents(price * extra),
+        }
 
     # --- timeline -----------------------------------------------------------------------------------
 

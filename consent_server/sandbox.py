@@ -17,7 +17,9 @@ from consent_server.billing import billing_line_json
 from consent_server.kvk import KvkError
 from consent_server.kvk import result_item
 from consent_server.mail import mail_json
-from mockbank.clock import ClockError
+from mockbank.sim import web
+from mockbank.sim.web import body
+from mockbank.sim.web import required
 
 blueprint = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
@@ -25,34 +27,6 @@ blueprint = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 def init_app(app: Flask) -> None:
     """Register the sandbox API."""
     app.register_blueprint(blueprint)
-
-
-def body() -> dict:
-    """The JSON body as a dict; a clear sandbox error for anything else."""
-    data = request.get_json(silent=True)
-    if data is None:
-        if request.data.strip():
-            raise errors.SandboxError("the body is not valid JSON")
-        return {}
-    if not isinstance(data, dict):
-        raise errors.SandboxError("the body must be a JSON object")
-    return data
-
-
-def required(data: dict, name: str, kind: type = str):
-    """A required field of the given type."""
-    value = data.get(name)
-    if value in (None, ""):
-        raise errors.SandboxError(f"'{name}' is required")
-    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        raise errors.SandboxError(f"'{name}' must be a {kind.__name__}")
-    return value
-
-
-def clock_json() -> dict:
-    """The clock's state."""
-    clock = portal().clock
-    return {"now": clock.now().isoformat(), "mode": clock.mode, "today": clock.today().isoformat()}
 
 
 def administration_json(administration) -> dict:
@@ -72,41 +46,20 @@ def administration_json(administration) -> dict:
 def reset():
     """Empty the portal (the clock keeps its time; KvK test numbers and a configured bank client stay)."""
     portal().reset()
-    return wire.json_response({"reset": True, "clock": clock_json()})
+    return wire.json_response({"reset": True, "clock": web.clock_json(portal().clock)})
 
 
 @blueprint.get("/clock")
 def read_clock():
     """The simulated time."""
-    return wire.json_response(clock_json())
+    return wire.json_response(web.clock_json(portal().clock))
 
 
 @blueprint.post("/clock/advance")
 def advance_clock():
     """Move the shared clock by ``seconds``/``minutes``/``hours``/``days``, ``workingDays``, or ``to`` a moment."""
-    data = body()
-    clock = portal().clock
-    try:
-        if "to" in data:
-            clock.advance_to(required(data, "to"))
-        elif "workingDays" in data:
-            clock.advance_working_days(required(data, "workingDays", int), data.get("calendar", "werkdagen"))
-        else:
-            delta = dt.timedelta()
-            for unit in ("seconds", "minutes", "hours", "days"):
-                if unit in data:
-                    value = data[unit]
-                    if isinstance(value, bool) or not isinstance(value, int | float):
-                        raise errors.SandboxError(f"'{unit}' must be a number")
-                    delta += dt.timedelta(**{unit: value})
-            if not delta:
-                raise errors.SandboxError("say how far: seconds, minutes, hours, days, workingDays or to")
-            clock.advance(delta)
-    except ClockError as exc:
-        raise errors.SandboxError(str(exc)) from exc
-    except (ValueError, KeyError) as exc:
-        raise errors.SandboxError(f"not a moment or calendar: {exc}") from exc
-    return wire.json_response(clock_json())
+    web.advance_clock(portal().clock, body())
+    return wire.json_response(web.clock_json(portal().clock))
 
 
 @blueprint.get("/jobs")

@@ -23,24 +23,18 @@ from consent_server.eaccounting import LINK_LABELS
 from consent_server.eaccounting import AccountInput
 from consent_server.forms import AccountForm
 from consent_server.forms import ButtonForm
-from mockbank.clock import AMSTERDAM
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.dutch import format_eur
 
 blueprint = Blueprint("settings", __name__)
 SESSION_KEY = "administration_id"
 TRANSACTIONS_SHOWN = 50
 
 
-@blueprint.app_template_filter("euro")
-def euro(cents: int) -> str:
-    """``€ 1.234,56`` for an amount in cents (the Dutch way)."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}€ {whole:,}".replace(",", ".") + f",{part:02d}"
-
-
 def init_app(app: Flask) -> None:
     """Register eAccounting's pages."""
     app.register_blueprint(blueprint)
+    app.add_template_filter(format_eur, "euro")
 
 
 def administration_required(view):

@@ -31,6 +31,7 @@ from consent_server.portal import STEPS
 from consent_server.portal import ConsentCancelled
 from consent_server.portal import DetailsInput
 from consent_server.portal import state_rank
+from mockbank.sim.dutch import dutch_number
 
 blueprint = Blueprint("wizard", __name__)
 SESSION_KEY = "registration_id"
@@ -106,14 +107,6 @@ def render_step(template: str, step: str, registration: models.Registration | No
         ),
         status,
     )
-
-
-DUTCH_NUMBERS = ("nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien")
-
-
-def dutch_number(value: int) -> str:
-    """A small number in words, as the help article writes it ("vijf werkdagen")."""
-    return DUTCH_NUMBERS[value] if 0 <= value < len(DUTCH_NUMBERS) else str(value)
 
 
 @blueprint.context_processor

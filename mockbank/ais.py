@@ -15,9 +15,9 @@ from mockbank import errors
 from mockbank import wire
 from mockbank.app import backend
 from mockbank.bank import HISTORY_MONTHS
-from mockbank.bank import months_back
 from mockbank.bank import validate_iban
 from mockbank.consents import AccessGrant
+from mockbank.sim.calendar import months_back
 
 blueprint = Blueprint("ais", __name__, url_prefix="/v1")
 

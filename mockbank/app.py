@@ -13,7 +13,8 @@ from werkzeug.exceptions import HTTPException
 from mockbank import errors
 from mockbank import wire
 from mockbank.backend import BankBackend
-from mockbank.clock import SimClock
+from mockbank.sim.clock import SimClock
+from mockbank.sim.errors import InvalidInput
 
 DEFAULTS = {
     "DATABASE_URL": "sqlite://",
@@ -91,6 +92,10 @@ def _init_wire(app: Flask) -> None:
     @app.errorhandler(errors.BankError)
     def _bank_error(error: errors.BankError):
         return wire.json_response(wire.error_body(error, g.get("trace_id", "")), status=error.status)
+
+    @app.errorhandler(InvalidInput)
+    def _invalid_input(error: InvalidInput):
+        return _bank_error(errors.SandboxError(str(error)))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

@@ -22,10 +22,9 @@ from mockbank import consents as consent_states
 from mockbank import errors
 from mockbank import models
 from mockbank.bank import normalize_iban
-from mockbank.clock import UTCDateTime
-from mockbank.db import Base
+from mockbank.models import Base
+from mockbank.sim.db import UTCDateTime
 
-# Authorization request states.
 AT_LOGIN = "login"
 AT_CONSENT = "consent"
 DONE = "done"

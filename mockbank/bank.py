@@ -6,10 +6,6 @@ Views parse, call one of these verbs, and shape the answer; every verb is one tr
 from __future__ import annotations
 
 import datetime as dt
-import random
-import string
-import threading
-import uuid
 from dataclasses import dataclass
 
 from schwifty import IBAN
@@ -23,10 +19,10 @@ from sqlalchemy.orm import selectinload
 
 from mockbank import errors
 from mockbank import models
-from mockbank.clock import AMSTERDAM
-from mockbank.clock import SimClock
-from mockbank.clock import months_back  # noqa: F401  (its users import it from here too)
-from mockbank.db import Database
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
+from mockbank.sim.ids import Ids
 
 DESCRIPTION_LINE_LENGTH = 32
 DESCRIPTION_LINE_COUNT = 9
@@ -39,57 +35,6 @@ MUTATION_SEPA_TRANSFER_IN = "654"
 MUTATION_SEPA_TRANSFER_OUT = "658"
 MUTATION_IDEAL = "944"
 MUTATION_INTEREST = "593"
-
-
-class Ids:
-    """The one seedable source of tokens, ids and codes of an app (like moto's ``MotoRandom``)."""
-
-    def __init__(self, seed: int | None = 0):
-        self._random = random.Random(seed)
-        self._lock = threading.Lock()
-
-    def reseed(self, seed: int | None) -> None:
-        """Start the sequence again from ``seed``."""
-        with self._lock:
-            self._random.seed(seed)
-
-    def token(self, length: int = 40) -> str:
-        """A random alphanumeric string."""
-        alphabet = string.ascii_letters + string.digits
-        with self._lock:
-            return "".join(self._random.choice(alphabet) for _ in range(length))
-
-    def digits(self, length: int) -> str:
-        """A string of random digits."""
-        with self._lock:
-            return "".join(self._random.choice(string.digits) for _ in range(length))
-
-    def uuid(self) -> str:
-        """A random UUID (for Trace-Id and transfer ids)."""
-        with self._lock:
-            return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
-
-    def transaction_id(self) -> str:
-        """An id shaped like ABN AMRO's ``9855H1218554877S0AB``."""
-        with self._lock:
-            r = self._random
-            return (
-                "".join(r.choice(string.digits) for _ in range(4))
-                + r.choice(string.ascii_uppercase)
-                + "".join(r.choice(string.digits) for _ in range(10))
-                + "S0"
-                + "".join(r.choice(string.ascii_uppercase) for _ in range(2))
-            )
-
-    def choice(self, items):
-        """One of ``items``."""
-        with self._lock:
-            return self._random.choice(items)
-
-    def randint(self, low: int, high: int) -> int:
-        """An integer in ``[low, high]``."""
-        with self._lock:
-            return self._random.randint(low, high)
 
 
 def wrap_lines(*parts: str) -> list[str]:

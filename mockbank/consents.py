@@ -14,10 +14,10 @@ from sqlalchemy.orm import selectinload
 
 from mockbank import errors
 from mockbank import models
-from mockbank.bank import Ids
-from mockbank.clock import DueJobQueue
-from mockbank.clock import SimClock
-from mockbank.db import Database
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
+from mockbank.sim.ids import Ids
+from mockbank.sim.jobs import DueJobQueue
 
 RECEIVED = "received"
 VALID = "valid"

@@ -18,8 +18,8 @@ from sqlalchemy.orm import mapped_column
 from mockbank import errors
 from mockbank import models
 from mockbank.bank import normalize_iban
-from mockbank.clock import UTCDateTime
-from mockbank.db import Base
+from mockbank.models import Base
+from mockbank.sim.db import UTCDateTime
 
 APPROVE = "approve"
 REFUSE = "refuse"

@@ -27,17 +27,17 @@ from mockbank.bank import MUTATION_SEPA_INCASSO
 from mockbank.bank import MUTATION_SEPA_TRANSFER_IN
 from mockbank.bank import MUTATION_SEPA_TRANSFER_OUT
 from mockbank.bank import Party
-from mockbank.bank import months_back
-from mockbank.clock import AMSTERDAM
-from mockbank.clock import DUTCH_MONTHS
-from mockbank.clock import UTC
-from mockbank.clock import is_target2_day
-from mockbank.clock import next_business_day
-from mockbank.money import format_eur
 from mockbank.sandbox import account_json
 from mockbank.sandbox import client_json
 from mockbank.sandbox import customer_json
 from mockbank.sandbox import user_json
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.calendar import UTC
+from mockbank.sim.calendar import is_target2_day
+from mockbank.sim.calendar import months_back
+from mockbank.sim.calendar import next_business_day
+from mockbank.sim.dutch import DUTCH_MONTHS
+from mockbank.sim.dutch import format_eur
 
 BUSINESS_COUNT = 4
 RETAIL_COUNT = 2

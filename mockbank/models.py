@@ -17,14 +17,19 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
-from mockbank.clock import UTCDateTime
-from mockbank.clock import clock_state_model
-from mockbank.clock import due_job_model
-from mockbank.db import Base
+from mockbank.sim.db import UTCDateTime
+from mockbank.sim.jobs import clock_state_model
+from mockbank.sim.jobs import due_job_model
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every bank table."""
+
 
 ClockState = clock_state_model(Base)
 DueJob = due_job_model(Base)

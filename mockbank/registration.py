@@ -48,8 +48,8 @@ from mockbank import oauth
 from mockbank import wire
 from mockbank.app import backend
 from mockbank.bank import normalize_iban
-from mockbank.clock import UTCDateTime
-from mockbank.db import Base
+from mockbank.models import Base
+from mockbank.sim.db import UTCDateTime
 
 blueprint = Blueprint("registration", __name__)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint
 from flask import Flask
 from flask import request
@@ -14,9 +12,12 @@ from mockbank import models
 from mockbank import wire
 from mockbank.app import backend
 from mockbank.bank import Party
-from mockbank.clock import ClockError
-from mockbank.money import from_cents
-from mockbank.money import to_cents
+from mockbank.sim import web
+from mockbank.sim.money import from_cents
+from mockbank.sim.money import to_cents
+from mockbank.sim.web import body
+from mockbank.sim.web import optional
+from mockbank.sim.web import required
 
 blueprint = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
@@ -24,38 +25,6 @@ blueprint = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 def init_app(app: Flask) -> None:
     """Register the sandbox API."""
     app.register_blueprint(blueprint)
-
-
-def body() -> dict:
-    """The JSON body as a dict; a clear sandbox error for anything else."""
-    data = request.get_json(silent=True)
-    if data is None:
-        if request.data.strip():
-            raise errors.SandboxError("the body is not valid JSON")
-        return {}
-    if not isinstance(data, dict):
-        raise errors.SandboxError("the body must be a JSON object")
-    return data
-
-
-def required(data: dict, name: str, kind: type = str):
-    """A required field of the given type."""
-    if name not in data or data[name] in (None, ""):
-        raise errors.SandboxError(f"'{name}' is required")
-    value = data[name]
-    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-        raise errors.SandboxError(f"'{name}' must be a {kind.__name__}")
-    return value
-
-
-def optional(data: dict, name: str, default=None, kind: type = str):
-    """An optional field: ``default`` when absent or null, else a value of the given type."""
-    value = data.get(name)
-    if value is None:
-        return default
-    if kind is not bool and isinstance(value, bool) or not isinstance(value, kind):
-        raise errors.SandboxError(f"'{name}' must be a {'boolean' if kind is bool else kind.__name__}")
-    return value
 
 
 def amount_cents(data: dict, name: str = "amount") -> int:
@@ -149,12 +118,6 @@ def booking_json(row: models.Booking, iban: str) -> dict:
     return {"iban": iban, **wire.booking(row)}
 
 
-def clock_json() -> dict:
-    """The clock's state."""
-    clock = backend().clock
-    return {"now": clock.now().isoformat(), "mode": clock.mode, "today": clock.today().isoformat()}
-
-
 # --- world ----------------------------------------------------------------------------------
 
 
@@ -162,7 +125,7 @@ def clock_json() -> dict:
 def reset():
     """Empty the bank (the clock keeps its time)."""
     backend().reset()
-    return wire.json_response({"reset": True, "clock": clock_json()})
+    return wire.json_response({"reset": True, "clock": web.clock_json(backend().clock)})
 
 
 @blueprint.post("/seed")
@@ -405,37 +368,14 @@ def list_consents():
 @blueprint.get("/clock")
 def read_clock():
     """The simulated time."""
-    return wire.json_response(clock_json())
+    return wire.json_response(web.clock_json(backend().clock))
 
 
 @blueprint.post("/clock/advance")
 def advance_clock():
     """Move time forward by ``seconds``/``minutes``/``hours``/``days``, by ``workingDays``, or ``to`` a moment."""
-    data = body()
-    clock = backend().clock
-    try:
-        if "to" in data:
-            clock.advance_to(required(data, "to"))
-        elif "workingDays" in data:
-            clock.advance_working_days(required(data, "workingDays", int), data.get("calendar", "werkdagen"))
-        else:
-            delta = dt.timedelta()
-            for unit in ("seconds", "minutes", "hours", "days"):
-                if unit in data:
-                    value = data[unit]
-                    if isinstance(value, bool) or not isinstance(value, int | float):
-                        raise errors.SandboxError(f"'{unit}' must be a number")
-                    delta += dt.timedelta(**{unit: value})
-            if not delta:
-                raise errors.SandboxError("say how far: seconds, minutes, hours, days, workingDays or to")
-            clock.advance(delta)
-    except ClockError as exc:
-        raise errors.SandboxError(str(exc)) from exc
-    except ValueError as exc:
-        raise errors.SandboxError(f"not a moment: {exc}") from exc
-    except OverflowError as exc:
-        raise errors.SandboxError(f"too far: {exc}") from exc
-    return wire.json_response(clock_json())
+    web.advance_clock(backend().clock, body())
+    return wire.json_response(web.clock_json(backend().clock))
 
 
 @blueprint.get("/jobs")

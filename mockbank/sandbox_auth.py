@@ -9,9 +9,9 @@ from flask import request
 from mockbank import errors
 from mockbank import wire
 from mockbank.app import backend
-from mockbank.sandbox import body
 from mockbank.sandbox import login_means_json
-from mockbank.sandbox import required
+from mockbank.sim.web import body
+from mockbank.sim.web import required
 
 blueprint = Blueprint("sandbox_auth", __name__, url_prefix="/sandbox")
 

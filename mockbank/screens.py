@@ -23,7 +23,6 @@ from mockbank import models
 from mockbank import oauth
 from mockbank import wire
 from mockbank.app import backend
-from mockbank.clock import dutch_date
 from mockbank.forms import AccessOnlineForm
 from mockbank.forms import AppConfirmForm
 from mockbank.forms import AppLoginForm
@@ -31,6 +30,7 @@ from mockbank.forms import ConsentForm
 from mockbank.forms import EdentifierForm
 from mockbank.forms import LogoutForm
 from mockbank.forms import WithdrawForm
+from mockbank.sim.dutch import dutch_date
 
 blueprint = Blueprint("screens", __name__)
 

@@ -10,13 +10,20 @@ from decimal import Decimal
 import simplejson
 from flask import Response
 
-from mockbank.clock import AMSTERDAM
 from mockbank.errors import BankError
 from mockbank.errors import InvalidNextPageKey
-from mockbank.money import wire_amount
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.money import from_cents
 
 TIMESTAMP_FORMAT = "%Y-%m-%d-%H:%M:%S"
 PAGE_SIZE = 50
+
+
+def wire_amount(cents: int) -> Decimal:
+    """The amount as ABN AMRO writes it: ``-18`` for whole euros, ``16.03`` otherwise."""
+    if cents % 100 == 0:
+        return Decimal(cents // 100)
+    return from_cents(cents)
 
 
 def dumps(payload) -> str:

@@ -9,12 +9,11 @@ import os
 import signal
 import sys
 
-from consent_server.db import OutdatedDatabase
 from mockbank.app import config_from_env
-from mockbank.clock import FROZEN
-from mockbank.clock import RUNNING
+from mockbank.sim.clock import FROZEN
+from mockbank.sim.clock import RUNNING
+from mockbank.sim.errors import OutdatedDatabase
 
-# MOCKBANK_* variables that steer the command itself rather than an app's configuration.
 _COMMAND_KEYS = (
     "HOST",
     "PORT",

@@ -14,9 +14,9 @@ from flask import Flask
 import consent_server
 import mockbank
 from mockbank.backend import BankBackend
-from mockbank.clock import FROZEN
-from mockbank.clock import RUNNING
-from mockbank.clock import SimClock
+from mockbank.sim.clock import FROZEN
+from mockbank.sim.clock import RUNNING
+from mockbank.sim.clock import SimClock
 from scenarios.routing import Host
 from scenarios.routing import Routing
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from mockbank import create_app
-from mockbank.clock import SimClock
+from mockbank.sim.clock import SimClock
 
 POSTGRES_URL = os.environ.get("MOCKBANK_TEST_DATABASE_URL")
 STORAGE_BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])

@@ -8,9 +8,9 @@ import datetime as dt
 from decimal import Decimal
 
 from client_sdk.eaccounting import CHEQUE_ACCOUNT
-from mockbank.clock import AMSTERDAM
-from mockbank.clock import first_of_next_month
-from mockbank.clock import next_local_time
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.calendar import first_of_next_month
+from mockbank.sim.calendar import next_local_time
 from scenarios.catalogue.registry import scenario
 from scenarios.catalogue.steps import BANK
 from scenarios.catalogue.steps import CLIENT

@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 
-from mockbank.clock import AMSTERDAM
-from mockbank.clock import ClockError
-from mockbank.clock import add_business_days
-from mockbank.clock import business_days_later
-from mockbank.clock import is_target2_day
-from mockbank.clock import is_werkdag
-from mockbank.clock import next_business_day
-from mockbank.clock import next_local_time
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.calendar import add_business_days
+from mockbank.sim.calendar import business_days_later
+from mockbank.sim.calendar import is_target2_day
+from mockbank.sim.calendar import is_werkdag
+from mockbank.sim.calendar import next_business_day
+from mockbank.sim.calendar import next_local_time
+from mockbank.sim.errors import ClockError
 
 D = dt.date
 
@@ -118,7 +118,7 @@ def test_next_local_time_is_strictly_later():
 
 
 def test_the_first_of_next_month_is_midnight_in_amsterdam():
-    from mockbank.clock import first_of_next_month
+    from mockbank.sim.calendar import first_of_next_month
 
     winter = first_of_next_month(dt.datetime(2026, 12, 31, 22, 59, tzinfo=dt.UTC))  # 23:59 on 31 December
     assert winter == dt.datetime(2026, 12, 31, 23, 0, tzinfo=dt.UTC)  # 00:00 on 1 January 2027 (CET)

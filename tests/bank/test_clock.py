@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from mockbank.clock import AMSTERDAM
-from mockbank.clock import FROZEN
-from mockbank.clock import RUNNING
-from mockbank.clock import UTC
-from mockbank.clock import ClockError
-from mockbank.clock import SimClock
-from mockbank.clock import parse_moment
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.calendar import UTC
+from mockbank.sim.calendar import parse_moment
+from mockbank.sim.clock import FROZEN
+from mockbank.sim.clock import RUNNING
+from mockbank.sim.clock import SimClock
+from mockbank.sim.errors import ClockError
 
 START = "2026-01-05T09:00:00+01:00"
 

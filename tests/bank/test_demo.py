@@ -15,11 +15,11 @@ from sqlalchemy import select
 from mockbank import create_app
 from mockbank import models
 from mockbank import wire
-from mockbank.bank import months_back
-from mockbank.clock import AMSTERDAM
-from mockbank.clock import SimClock
-from mockbank.clock import is_target2_day
 from mockbank.demo import SANDBOX_API_KEY
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.calendar import is_target2_day
+from mockbank.sim.calendar import months_back
+from mockbank.sim.clock import SimClock
 
 from .helpers import Api
 from .helpers import body_of

@@ -8,9 +8,9 @@ import pytest
 
 from mockbank import create_app
 from mockbank import models
-from mockbank.clock import AMSTERDAM
-from mockbank.clock import SimClock
-from mockbank.clock import next_local_time
+from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.calendar import next_local_time
+from mockbank.sim.clock import SimClock
 
 START = "2026-01-05T09:00:00+01:00"
 

@@ -15,9 +15,9 @@ from mockbank import errors
 from mockbank import models
 from mockbank.bank import Bank
 from mockbank.bank import Party
-from mockbank.clock import SimClock
-from mockbank.money import from_cents
-from mockbank.money import to_cents
+from mockbank.sim.clock import SimClock
+from mockbank.sim.money import from_cents
+from mockbank.sim.money import to_cents
 
 from .helpers import OUTSIDE_IBAN
 from .helpers import balance_chains_intact

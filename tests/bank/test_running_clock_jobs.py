@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from mockbank import create_app
-from mockbank.clock import RUNNING
-from mockbank.clock import SimClock
+from mockbank.sim.clock import RUNNING
+from mockbank.sim.clock import SimClock
 
 START = "2026-01-05T09:00:00+01:00"
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from mockbank import models
-from mockbank.clock import UTC
-from mockbank.clock import SimClock
+from mockbank.sim.calendar import UTC
+from mockbank.sim.clock import SimClock
 
 from .helpers import Api
 from .helpers import Tpp

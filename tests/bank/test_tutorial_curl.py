@@ -20,8 +20,8 @@ import simplejson
 from werkzeug.serving import make_server
 
 from mockbank import create_app
-from mockbank.clock import UTC
-from mockbank.clock import SimClock
+from mockbank.sim.calendar import UTC
+from mockbank.sim.clock import SimClock
 
 IBAN = "NL12ABNA9999876523"
 API_KEY = "X1QTWZre0fnW72l263yrhAWB2FDwx3tg"

@@ -13,7 +13,7 @@ import pytest
 
 from client_sdk.errors import NotFoundError
 from client_sdk.portal import WizardError
-from mockbank.clock import AMSTERDAM
+from mockbank.sim.calendar import AMSTERDAM
 from tests.portal.conftest import EMPTY_BANK
 
 pytestmark = EMPTY_BANK

@@ -214,7 +214,7 @@ def test_bank_transactions_in_visma_shape(active, world, eaccounting, accounts, 
     ],
 )
 def test_the_import_runs_at_the_configured_hour(setting, hour, minute, active, world, portal_sandbox):
-    from mockbank.clock import AMSTERDAM
+    from mockbank.sim.calendar import AMSTERDAM
 
     jobs = [j for j in portal_sandbox.jobs(status="pending") if j["kind"] == "import.daily"]
     assert len(jobs) == 1

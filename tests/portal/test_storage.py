@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consent_server import create_app
-from mockbank.clock import SimClock
+from mockbank.sim.clock import SimClock
 
 
 def test_a_restart_on_the_same_file_resumes_administrations_serials_and_time(tmp_path):
@@ -43,7 +43,7 @@ def test_a_database_from_an_older_mockbank_is_refused_with_what_to_do(tmp_path):
 
     import pytest
 
-    from consent_server.db import OutdatedDatabase
+    from mockbank.sim.errors import OutdatedDatabase
 
     url = f"sqlite:///{tmp_path / 'portal.db'}"
     create_app({"DATABASE_URL": url}, clock=SimClock()).extensions["consent_server"].close()

@@ -16,7 +16,7 @@ from client_sdk import NotFoundError
 from client_sdk import PermissionDeniedError
 from client_sdk.models import AMSTERDAM
 from mockbank import create_app
-from mockbank.clock import SimClock
+from mockbank.sim.clock import SimClock
 
 SCOPES = [
     "psd2:account:details:read",

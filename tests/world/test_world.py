@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import requests
 
-from mockbank.clock import ClockError
+from mockbank.sim.errors import ClockError
 from scenarios import World
 from scenarios import mock_world
 from scenarios.world import PORTAL_CLIENT_ID

@@ -1,20 +1,46 @@
-"""The bank's database: one SQLAlchemy engine per app, SQLite by default, any URL by configuration."""
+"""A world's databases: one SQLAlchemy engine per app, SQLite by default, any URL by configuration.
+
+Each app declares its tables on its own declarative base and hands it to ``Database``.
+"""
 
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
 
+from sqlalchemy import DateTime
+from sqlalchemy import TypeDecorator
 from sqlalchemy import create_engine
 from sqlalchemy import event
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from mockbank.sim.calendar import UTC
+from mockbank.sim.errors import OutdatedDatabase
 
-class Base(DeclarativeBase):
-    """Declarative base of every bank table."""
+__all__ = ["Database", "OutdatedDatabase", "UTCDateTime", "make_engine"]
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime column that reads back aware on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use aware UTC times")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
 
 
 def make_engine(url: str) -> Engine:
@@ -49,7 +75,7 @@ def make_engine(url: str) -> Engine:
 class Database:
     """An engine, its session factory, and a write lock for the single-connection SQLite case."""
 
-    def __init__(self, url: str, base: type[DeclarativeBase] = Base):
+    def __init__(self, url: str, base: type[DeclarativeBase]):
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -57,14 +83,27 @@ class Database:
         # One shared in-memory SQLite connection cannot interleave transactions from two threads.
         self._serial = threading.RLock() if isinstance(self.engine.pool, StaticPool) else None
 
-    @property
-    def is_sqlite(self) -> bool:
-        """True on SQLite, where row locks are not available."""
-        return self.engine.dialect.name == "sqlite"
-
     def create_all(self) -> None:
-        """Create every table that does not exist yet."""
+        """Create every table that does not exist yet; refuse a database whose tables lack columns."""
         self.base.metadata.create_all(self.engine)
+        self.check_columns()
+
+    def check_columns(self) -> None:
+        """``OutdatedDatabase`` when an existing table misses a column (a file from an older mockbank).
+
+        ``create_all`` adds tables, never columns; without this the first query would fail deep inside.
+        """
+        inspector = inspect(self.engine)
+        missing = []
+        for table in self.base.metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in present]
+        if missing:
+            raise OutdatedDatabase(
+                f"the database {self.engine.url.render_as_string(hide_password=True)} was made by an older mockbank "
+                f"(missing {', '.join(missing[:5])}{'...' if len(missing) > 5 else ''}); delete it (or the data "
+                "folder) to start afresh, or point DATABASE_URL elsewhere"
+            )
 
     def drop_all(self) -> None:
         """Drop every table (reset)."""

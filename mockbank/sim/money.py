@@ -27,17 +27,3 @@ def to_cents(value: Decimal | str | int) -> int:
 def from_cents(cents: int) -> Decimal:
     """The Decimal amount of ``cents``, with two decimals."""
     return (Decimal(cents) / 100).quantize(CENT)
-
-
-def wire_amount(cents: int) -> Decimal:
-    """The amount as ABN AMRO writes it: ``-18`` for whole euros, ``16.03`` otherwise."""
-    if cents % 100 == 0:
-        return Decimal(cents // 100)
-    return from_cents(cents)
-
-
-def format_eur(cents: int) -> str:
-    """Dutch notation for screens: ``€ 16.760,69``."""
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return f"€ {sign}{whole:,}".replace(",", ".") + f",{rest:02d}"

@@ -1,0 +1,62 @@
+"""What every app's backend stands on: its database, seeded ids, due jobs, and a place on the world's clock."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import DeclarativeBase
+
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
+from mockbank.sim.ids import Ids
+from mockbank.sim.jobs import DatabaseClockStore
+from mockbank.sim.jobs import DueJobQueue
+
+
+class SimBackend:
+    """Database, clock, ids and due jobs of one app; the app's backend adds its service objects.
+
+    ``base`` is the app's declarative base; ``job_model`` and ``state_model`` are its due-job and
+    clock-state tables (``jobs.due_job_model(base)``, ``jobs.clock_state_model(base)``).
+    """
+
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        id_seed: int | str,
+        clock: SimClock,
+        base: type[DeclarativeBase],
+        job_model: type,
+        state_model: type,
+    ):
+        self.clock = clock
+        self.id_seed = id_seed
+        self.db = Database(database_url, base)
+        self.db.create_all()
+        self.ids = Ids(id_seed)
+        self.jobs = DueJobQueue(
+            transaction=self.db.transaction, reading=self.db.reading, job_model=job_model, clock=clock
+        )
+        self.clock_store = DatabaseClockStore(
+            transaction=self.db.transaction, reading=self.db.reading, state_model=state_model
+        )
+
+    def attach_to_clock(self) -> None:
+        """Resume from the saved time and let the clock run this app's due jobs (once the services exist)."""
+        self.clock.add_store(self.clock_store)
+        self.clock.add_job_source(self.jobs)
+
+    def empty(self) -> None:
+        """Drop and recreate every table and restart the ids; the clock keeps its time."""
+        self.db.drop_all()
+        self.db.create_all()
+        self.clock_store.save_clock_state(self.clock.state())
+        self.jobs.invalidate()
+        self.ids.reseed(self.id_seed)
+
+    def close(self) -> None:
+        """Save the clock's time, detach from the clock and close the database."""
+        # A running clock only saves on advances; without this a restart would resume in the past.
+        self.clock_store.save_clock_state(self.clock.state())
+        self.clock.remove_job_source(self.jobs)
+        self.clock.remove_store(self.clock_store)
+        self.db.dispose()

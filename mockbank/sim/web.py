@@ -1,0 +1,85 @@
+"""What both servers' sandbox APIs parse alike: JSON bodies, typed fields, and moving the shared clock.
+
+The parsers raise ``InvalidInput``; each app answers it as its own sandbox error, in its own envelope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import request
+
+from mockbank.sim.clock import SimClock
+from mockbank.sim.errors import ClockError
+from mockbank.sim.errors import InvalidInput
+
+TIME_UNITS = ("seconds", "minutes", "hours", "days")
+
+
+def body() -> dict:
+    """The request's JSON body as a dict (``{}`` when empty); ``InvalidInput`` for anything else."""
+    data = request.get_json(silent=True)
+    if data is None:
+        if request.data.strip():
+            raise InvalidInput("the body is not valid JSON")
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidInput("the body must be a JSON object")
+    return data
+
+
+def _type_name(kind: type) -> str:
+    return "boolean" if kind is bool else kind.__name__
+
+
+def required(data: dict, name: str, kind: type = str):
+    """A required field of the given type (a bool is not an int)."""
+    value = data.get(name)
+    if value in (None, ""):
+        raise InvalidInput(f"'{name}' is required")
+    if (kind is not bool and isinstance(value, bool)) or not isinstance(value, kind):
+        raise InvalidInput(f"'{name}' must be a {_type_name(kind)}")
+    return value
+
+
+def optional(data: dict, name: str, default=None, kind: type = str):
+    """An optional field: ``default`` when absent or null, else a value of the given type."""
+    value = data.get(name)
+    if value is None:
+        return default
+    if (kind is not bool and isinstance(value, bool)) or not isinstance(value, kind):
+        raise InvalidInput(f"'{name}' must be a {_type_name(kind)}")
+    return value
+
+
+def clock_json(clock: SimClock) -> dict:
+    """The clock's state as both sandbox APIs show it."""
+    return {"now": clock.now().isoformat(), "mode": clock.mode, "today": clock.today().isoformat()}
+
+
+def advance_clock(clock: SimClock, data: dict) -> None:
+    """Move the shared clock by ``seconds``/``minutes``/``hours``/``days``, ``workingDays``, or ``to`` a moment."""
+    try:
+        if "to" in data:
+            clock.advance_to(required(data, "to"))
+        elif "workingDays" in data:
+            clock.advance_working_days(required(data, "workingDays", int), data.get("calendar", "werkdagen"))
+        else:
+            delta = dt.timedelta()
+            for unit in TIME_UNITS:
+                if unit in data:
+                    value = data[unit]
+                    if isinstance(value, bool) or not isinstance(value, int | float):
+                        raise InvalidInput(f"'{unit}' must be a number")
+                    delta += dt.timedelta(**{unit: value})
+            if not delta:
+                raise InvalidInput("say how far: seconds, minutes, hours, days, workingDays or to")
+            clock.advance(delta)
+    except ClockError as exc:
+        raise InvalidInput(str(exc)) from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        if isinstance(exc, InvalidInput):
+            raise
+        raise InvalidInput(f"not a moment or calendar: {exc}") from exc
+    except OverflowError as exc:
+        raise InvalidInput(f"too far: {exc}") from exc
