@@ -7,6 +7,7 @@ from dataclasses import asdict
 from consent_server.models import Base
 from consent_server.models import ClockState
 from consent_server.models import DueJob
+from consent_server.models import IdSequence
 from mockbank.sim.backend import SimBackend
 from mockbank.sim.clock import SimClock
 
@@ -23,6 +24,7 @@ class PortalBackend(SimBackend):
             base=Base,
             job_model=DueJob,
             state_model=ClockState,
+            sequence_model=IdSequence,
         )
         self._build_services()
         self.attach_to_clock()

@@ -23,6 +23,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from mockbank.sim.db import UTCDateTime
+from mockbank.sim.ids import id_sequence_model
 from mockbank.sim.jobs import clock_state_model
 from mockbank.sim.jobs import due_job_model
 
@@ -33,6 +34,7 @@ class Base(DeclarativeBase):
 
 ClockState = clock_state_model(Base)
 DueJob = due_job_model(Base)
+IdSequence = id_sequence_model(Base)
 
 # BankAccountType, Visma's enum (eaccounting-side.md §1); the Dutch names are the settings page's.
 CHEQUE = 1

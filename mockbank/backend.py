@@ -8,6 +8,7 @@ from mockbank.faults import FaultService
 from mockbank.models import Base
 from mockbank.models import ClockState
 from mockbank.models import DueJob
+from mockbank.models import IdSequence
 from mockbank.sim.backend import SimBackend
 from mockbank.sim.clock import SimClock
 from mockbank.sim.ids import Ids
@@ -25,9 +26,10 @@ class BankBackend(SimBackend):
             base=Base,
             job_model=DueJob,
             state_model=ClockState,
+            sequence_model=IdSequence,
         )
         # Trace-Ids come from their own sequence, so a mere read never shifts the next IBAN or token.
-        self.trace_ids = Ids(f"trace-{config.get('ID_SEED', 0)}")
+        self.trace_ids = Ids(f"trace-{config.get('ID_SEED', 0)}", store=self.sequences, name="trace")
         self.bank = Bank(db=self.db, clock=clock, ids=self.ids)
         self.consents = ConsentService(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, config=config)
         # Its table is in the bank's metadata, so reset and re-seed drop every fault with the rest.
@@ -40,6 +42,7 @@ class BankBackend(SimBackend):
     def reset(self) -> None:
         """Forget every customer, account, client, consent and job; the clock keeps its time."""
         self.empty()
+        self.trace_ids.keep()
         self.last_seed_summary = None
         for hook in self.extras.get("reset_hooks", []):
             hook()

@@ -6,6 +6,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from mockbank.sim.clock import SimClock
 from mockbank.sim.db import Database
+from mockbank.sim.ids import DatabaseSequenceStore
 from mockbank.sim.ids import Ids
 from mockbank.sim.jobs import DatabaseClockStore
 from mockbank.sim.jobs import DueJobQueue
@@ -15,7 +16,8 @@ class SimBackend:
     """Database, clock, ids and due jobs of one app; the app's backend adds its service objects.
 
     ``base`` is the app's declarative base; ``job_model`` and ``state_model`` are its due-job and
-    clock-state tables (``jobs.due_job_model(base)``, ``jobs.clock_state_model(base)``).
+    clock-state tables (``jobs.due_job_model(base)``, ``jobs.clock_state_model(base)``), ``sequence_model``
+    where its ids reserve their blocks (``ids.id_sequence_model(base)``), so a restart repeats no id.
     """
 
     def __init__(
@@ -27,12 +29,14 @@ class SimBackend:
         base: type[DeclarativeBase],
         job_model: type,
         state_model: type,
+        sequence_model: type,
     ):
         self.clock = clock
         self.id_seed = id_seed
         self.db = Database(database_url, base)
         self.db.create_all()
-        self.ids = Ids(id_seed)
+        self.sequences = DatabaseSequenceStore(transaction=self.db.transaction, model=sequence_model)
+        self.ids = Ids(id_seed, store=self.sequences)
         self.jobs = DueJobQueue(
             transaction=self.db.transaction, reading=self.db.reading, job_model=job_model, clock=clock
         )
@@ -41,8 +45,16 @@ class SimBackend:
         )
 
     def attach_to_clock(self) -> None:
-        """Resume from the saved time and let the clock run this app's due jobs (once the services exist)."""
+        """Resume from the saved time and let the clock run this app's due jobs (once the services exist).
+
+        After a crash the saved time may lag the jobs' records (a job finished, the clock not yet saved): the
+        clock resumes no earlier than the last finished job. Jobs the crash left running are pending again.
+        """
         self.clock.add_store(self.clock_store)
+        last_run = self.jobs.last_run_at()
+        if last_run is not None:
+            self.clock.restore(last_run)
+        self.jobs.recover()
         self.clock.add_job_source(self.jobs)
 
     def empty(self) -> None:

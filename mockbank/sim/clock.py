@@ -17,6 +17,10 @@ from mockbank.sim.errors import ClockError
 FROZEN = "frozen"
 RUNNING = "running"
 DEFAULT_START = dt.datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+# The clock stays inside these bounds, so every date it can reach has calendars, and a wild request cannot
+# park it where every later step overflows.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = dt.datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 __all__ = ["FROZEN", "RUNNING", "DEFAULT_START", "ClockError", "SimClock", "JobSource", "ClockStore"]
 
@@ -56,6 +60,8 @@ class SimClock:
         self._wall = wall
         self._mode = mode
         start_at = parse_moment(start) if start is not None else DEFAULT_START
+        if not EARLIEST <= start_at <= LATEST:
+            raise ClockError(f"the clock runs from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
         self._frozen_at = start_at
         self._offset = start_at.timestamp() - wall()
         self._lock = threading.RLock()
@@ -113,6 +119,12 @@ class SimClock:
             self._stores.append(store)
             store.save_clock_state(self.state())
 
+    def restore(self, moment: dt.datetime) -> None:
+        """Move forward to a moment an app's own records have seen, without running jobs (after a crash)."""
+        with self._lock:
+            if moment > self.now():
+                self._set_now(moment)
+
     def remove_store(self, store: ClockStore) -> None:
         """Stop saving into this store (its app is being closed)."""
         with self._lock:
@@ -124,20 +136,32 @@ class SimClock:
     def advance(self, delta: dt.timedelta | float | int) -> dt.datetime:
         """Move forward by a duration (a timedelta or seconds), running due jobs on the way."""
         if not isinstance(delta, dt.timedelta):
-            delta = dt.timedelta(seconds=delta)
+            try:
+                delta = dt.timedelta(seconds=delta)
+            except OverflowError:
+                raise ClockError(f"that goes past {LATEST.isoformat()}, the latest moment the clock can show") from None
         if delta < dt.timedelta(0):
             raise ClockError("the clock never moves backwards")
         with self._lock:
+            if delta > LATEST - self.now():
+                raise ClockError(f"that goes past {LATEST.isoformat()}, the latest moment the clock can show")
             return self.advance_to(self.now() + delta)
 
     def advance_working_days(self, count: int, calendar: str = "werkdagen") -> dt.datetime:
         """Move to the same Amsterdam wall time ``count`` business days later."""
         with self._lock:
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ClockError("working days are a whole number, counted forwards")
+            # Never more business days than calendar days: refuse before counting days that are out of bounds.
+            if count > (LATEST - self.now()).days:
+                raise ClockError(f"{count} working days goes past {LATEST.date().isoformat()}, the clock's last day")
             return self.advance_to(business_days_later(self.now(), count, calendar))
 
     def advance_to(self, moment: dt.datetime | str) -> dt.datetime:
         """Move to ``moment``, running every due job before it in time order, each at its due time."""
         target = parse_moment(moment)
+        if not EARLIEST <= target <= LATEST:
+            raise ClockError(f"the clock runs from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
         with self._lock:
             if target < self.now():
                 raise ClockError(f"the clock is at {self.now().isoformat()} and never moves backwards")

@@ -17,12 +17,20 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import event
+from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from mockbank.sim.clock import SimClock
 from mockbank.sim.db import UTCDateTime
+
+PENDING = "pending"
+RUNNING = "running"
+DONE = "done"
+FAILED = "failed"
+CANCELLED = "cancelled"
 
 
 def clock_state_model(base: type) -> type:
@@ -96,6 +104,7 @@ class DueJobQueue:
         self._job = job_model
         self._clock = clock
         self._handlers: dict[str, Callable[[dict, dt.datetime], Any]] = {}
+        self._next_due: dict[str, Callable[[dt.datetime], dt.datetime]] = {}
         self._next_due_cache: dt.datetime | None = None
         self._cache_valid = False
 
@@ -108,9 +117,21 @@ class DueJobQueue:
 
         return register
 
-    def register(self, kind: str, func: Callable[[dict, dt.datetime], Any]) -> None:
-        """Register the handler for one job kind."""
+    def register(
+        self,
+        kind: str,
+        func: Callable[[dict, dt.datetime], Any],
+        *,
+        every: Callable[[dt.datetime], dt.datetime] | None = None,
+    ) -> None:
+        """Register the handler for one job kind; ``every`` makes it recurring (the next due moment after a due one).
+
+        A recurring job's successor is stored when the job is claimed, never by its handler, and only while no
+        job of its kind is pending; ``cancel`` ends a series.
+        """
         self._handlers[kind] = func
+        if every is not None:
+            self._next_due[kind] = every
 
     def schedule(self, kind: str, due_at: dt.datetime, payload: dict | None = None, *, session=None) -> int:
         """Store a job due at ``due_at``; inside ``session`` when given, so it commits with the caller."""
@@ -120,7 +141,7 @@ class DueJobQueue:
             kind=kind,
             due_at=due_at,
             payload=payload or {},
-            status="pending",
+            status=PENDING,
             attempts=0,
             created_at=self._clock.now(),
         )
@@ -142,9 +163,9 @@ class DueJobQueue:
         """Cancel pending jobs of a kind whose payload matches; returns how many."""
         count = 0
         with self._transaction() as session:
-            for job in session.scalars(select(self._job).where(self._job.kind == kind, self._job.status == "pending")):
+            for job in session.scalars(select(self._job).where(self._job.kind == kind, self._job.status == PENDING)):
                 if match(job.payload):
-                    job.status = "cancelled"
+                    job.status = CANCELLED
                     count += 1
         self._cache_valid = False
         return count
@@ -155,39 +176,81 @@ class DueJobQueue:
             return self._next_due_cache
         with self._reading() as session:
             due = session.scalar(
-                select(self._job.due_at).where(self._job.status == "pending").order_by(self._job.due_at, self._job.id)
+                select(self._job.due_at).where(self._job.status == PENDING).order_by(self._job.due_at, self._job.id)
             )
         self._next_due_cache = due
         self._cache_valid = True
         return due
 
     def run_one_due(self, now: dt.datetime) -> bool:
-        """Run the earliest pending job due at or before ``now``; False when there is none."""
-        with self._transaction() as session:
-            job = session.scalars(
-                select(self._job)
-                .where(self._job.status == "pending", self._job.due_at <= now)
-                .order_by(self._job.due_at, self._job.id)
-                .limit(1)
-            ).first()
-            if job is None:
-                return False
-            job.status = "running"
-            job.attempts += 1
-            job_id, kind, payload = job.id, job.kind, dict(job.payload or {})
-        self._cache_valid = False
+        """Run the earliest pending job due at or before ``now``; False when there is none.
+
+        The job is claimed with a conditional update, so of several workers that see it due exactly one runs
+        it. A recurring job's successor is stored in the same transaction as the claim: a run that dies (even
+        by kill -9) never ends the series.
+        """
+        while True:
+            with self._transaction() as session:
+                job = session.scalars(
+                    select(self._job)
+                    .where(self._job.status == PENDING, self._job.due_at <= now)
+                    .order_by(self._job.due_at, self._job.id)
+                    .limit(1)
+                ).first()
+                if job is None:
+                    return False
+                job_id, kind, due_at, payload = job.id, job.kind, job.due_at, dict(job.payload or {})
+                claimed = session.execute(
+                    update(self._job)
+                    .where(self._job.id == job_id, self._job.status == PENDING)
+                    .values(status=RUNNING, attempts=self._job.attempts + 1)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                if claimed and kind in self._next_due:
+                    self._schedule_successor(session, kind, payload, self._next_due[kind](due_at))
+            self._cache_valid = False
+            if claimed:
+                break
         error = None
         try:
             self._handlers[kind](payload, now)
         except Exception as exc:  # a failing job is recorded, never lost, and never blocks the queue
             error = f"{type(exc).__name__}: {exc}"
         with self._transaction() as session:
-            job = session.get(self._job, job_id)
-            job.status = "failed" if error else "done"
-            job.last_error = error
-            job.finished_at = now
+            session.execute(
+                update(self._job)
+                .where(self._job.id == job_id)
+                .values(status=FAILED if error else DONE, last_error=error, finished_at=now)
+                .execution_options(synchronize_session=False)
+            )
         self._cache_valid = False
         return True
+
+    def _schedule_successor(self, session, kind: str, payload: dict, due: dt.datetime) -> None:
+        pending = session.scalar(select(self._job.id).where(self._job.kind == kind, self._job.status == PENDING))
+        if pending is None:
+            session.add(
+                self._job(
+                    kind=kind, due_at=due, payload=payload, status=PENDING, attempts=0, created_at=self._clock.now()
+                )
+            )
+
+    def recover(self) -> int:
+        """Jobs left ``running`` by a process that died are pending again (they run at the next chance)."""
+        with self._transaction() as session:
+            count = session.execute(
+                update(self._job)
+                .where(self._job.status == RUNNING)
+                .values(status=PENDING, last_error="interrupted: the server stopped while this job ran")
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        self._cache_valid = False
+        return count
+
+    def last_run_at(self) -> dt.datetime | None:
+        """The latest moment a job finished at (the clock resumes no earlier after a crash)."""
+        with self._reading() as session:
+            return session.scalar(select(func.max(self._job.finished_at)))
 
     def jobs(self, *, status: str | None = None, kinds: Iterable[str] | None = None) -> list[JobView]:
         """Every job (optionally of a status or kinds), in due order."""

@@ -9,6 +9,7 @@ import datetime as dt
 
 from flask import request
 
+from mockbank.sim.clock import LATEST
 from mockbank.sim.clock import SimClock
 from mockbank.sim.errors import ClockError
 from mockbank.sim.errors import InvalidInput
@@ -71,7 +72,12 @@ def advance_clock(clock: SimClock, data: dict) -> None:
                     value = data[unit]
                     if isinstance(value, bool) or not isinstance(value, int | float):
                         raise InvalidInput(f"'{unit}' must be a number")
-                    delta += dt.timedelta(**{unit: value})
+                    try:
+                        delta += dt.timedelta(**{unit: value})
+                    except OverflowError:
+                        raise ClockError(
+                            f"'{unit}': {value} goes past {LATEST.isoformat()}, the clock's last moment"
+                        ) from None
             if not delta:
                 raise InvalidInput("say how far: seconds, minutes, hours, days, workingDays or to")
             clock.advance(delta)
