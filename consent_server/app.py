@@ -15,6 +15,7 @@ from consent_server import wire
 from consent_server.backend import PortalBackend
 from mockbank.sim.clock import SimClock
 from mockbank.sim.errors import InvalidInput
+from mockbank.sim.jsonbody import StrictJSONProvider
 
 DEFAULTS = {
     "DATABASE_URL": "sqlite://",
@@ -85,6 +86,7 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     made when none is given).
     """
     app = Flask(__name__)
+    app.json = StrictJSONProvider(app)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     if not app.config["PORTAL_REDIRECT_URI"]:

@@ -15,6 +15,7 @@ from mockbank import wire
 from mockbank.backend import BankBackend
 from mockbank.sim.clock import SimClock
 from mockbank.sim.errors import InvalidInput
+from mockbank.sim.jsonbody import StrictJSONProvider
 
 DEFAULTS = {
     "DATABASE_URL": "sqlite://",
@@ -45,6 +46,7 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     database already holds one.
     """
     app = Flask(__name__)
+    app.json = StrictJSONProvider(app)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     if clock is None:

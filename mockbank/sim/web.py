@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from flask import request
 
 from mockbank.sim.clock import LATEST
@@ -22,6 +23,10 @@ def body() -> dict:
     data = request.get_json(silent=True)
     if data is None:
         if request.data.strip():
+            try:
+                current_app.json.loads(request.data)
+            except ValueError as exc:
+                raise InvalidInput(f"the body is not valid JSON: {exc}") from None
             raise InvalidInput("the body is not valid JSON")
         return {}
     if not isinstance(data, dict):
