@@ -1,4 +1,4 @@
-"""The README's examples of the onboarding, run as written (against the seeded demo world)."""
+"""The onboarding examples of docs/portal.md, run as written (against the seeded demo world)."""
 
 from __future__ import annotations
 
