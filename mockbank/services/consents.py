@@ -14,63 +14,21 @@ from sqlalchemy.orm import selectinload
 
 from mockbank import errors
 from mockbank import models
+from mockbank.services.consent_rules import EXPIRED
+from mockbank.services.consent_rules import RECEIVED
+from mockbank.services.consent_rules import REVOKED_BY_PSU
+from mockbank.services.consent_rules import TERMINATED_BY_TPP
+from mockbank.services.consent_rules import VALID
+from mockbank.services.consent_rules import ScopeError
+from mockbank.services.consent_rules import check_scopes
+from mockbank.services.consent_rules import check_transition
+from mockbank.settings import BankSettings
 from mockbank.sim.clock import SimClock
 from mockbank.sim.db import Database
 from mockbank.sim.ids import Ids
 from mockbank.sim.jobs import DueJobQueue
 
-RECEIVED = "received"
-VALID = "valid"
-REJECTED = "rejected"
-EXPIRED = "expired"
-REVOKED_BY_PSU = "revokedByPsu"
-TERMINATED_BY_TPP = "terminatedByTpp"
-CONSENT_STATUSES = (RECEIVED, VALID, REJECTED, EXPIRED, REVOKED_BY_PSU, TERMINATED_BY_TPP)
-
-AIS_SCOPES = (
-    "psd2:account:details:read",
-    "psd2:account:balance:read",
-    "psd2:account:transaction:read",
-    "psd2:account:funds:read",
-)
-PIS_SCOPES = (
-    "psd2:payment:sepa:write",
-    "psd2:payment:sepa:read",
-    "psd2:payment:xborder:write",
-    "psd2:payment:recurrent:sepa:write",
-    "psd2:payment:recurrent:sepa:delete",
-    "psd2:payment:batchsct:write",
-    "psd2:payment:batchsdd:write",
-)
-ALL_SCOPES = AIS_SCOPES + PIS_SCOPES
-
 CONSENT_EXPIRY_JOB = "consent.expire"
-
-
-class ScopeError(ValueError):
-    """A scope set ABN AMRO refuses (unknown scope, or a forbidden combination)."""
-
-
-def check_scopes(scopes: list[str] | str) -> list[str]:
-    """The scopes as a list, or ``ScopeError`` for unknown scopes and ABN AMRO's forbidden combinations."""
-    items = scopes.split() if isinstance(scopes, str) else list(scopes)
-    items = list(dict.fromkeys(items))
-    if not items:
-        raise ScopeError("no scope requested")
-    unknown = [s for s in items if s not in ALL_SCOPES]
-    if unknown:
-        raise ScopeError(f"unknown scope: {' '.join(unknown)}")
-    ais = [s for s in items if s in AIS_SCOPES]
-    pis = [s for s in items if s in PIS_SCOPES]
-    if ais and pis:
-        raise ScopeError("account information and payment scopes cannot be combined")
-    writes = [s for s in items if s.endswith(":write")]
-    deletes = [s for s in items if s.endswith(":delete")]
-    if len(writes) > 1:
-        raise ScopeError("two write scopes cannot be combined")
-    if deletes and len(items) > 1:
-        raise ScopeError("a delete scope must be requested alone")
-    return items
 
 
 @dataclass(frozen=True)
@@ -88,12 +46,12 @@ class AccessGrant:
 class ConsentService:
     """Verbs for clients, consents and tokens, on the simulated clock."""
 
-    def __init__(self, *, db: Database, clock: SimClock, ids: Ids, jobs: DueJobQueue, config: dict):
+    def __init__(self, *, db: Database, clock: SimClock, ids: Ids, jobs: DueJobQueue, settings: BankSettings):
         self.db = db
         self.clock = clock
         self.ids = ids
         self.jobs = jobs
-        self.config = config
+        self.settings = settings
         jobs.register(CONSENT_EXPIRY_JOB, self._expire_job)
 
     # --- clients -------------------------------------------------------------------------------
@@ -154,7 +112,7 @@ class ConsentService:
 
     def consent_days(self) -> int:
         """How long a consent stays valid (90 by default, 180 by configuration)."""
-        return int(self.config.get("CONSENT_DAYS", 90))
+        return self.settings.consent_days
 
     def create_consent(
         self,
@@ -187,11 +145,14 @@ class ConsentService:
         return consent
 
     def set_status(self, session, consent: models.Consent, status: str, reason: str | None = None) -> None:
-        """Move a consent to ``status`` and record the change; becoming valid starts its validity period."""
-        if status not in CONSENT_STATUSES:
-            raise ValueError(f"unknown consent status {status!r}")
+        """Move a consent to ``status`` and record the change; becoming valid starts its validity period.
+
+        The one place a consent's status changes: the state machine (``consent_rules.TRANSITIONS``) is asked
+        first, and an illegal change raises ``IllegalTransition`` before anything is touched.
+        """
         if consent.status == status:
             return
+        check_transition(consent.status, status, consent_id=consent.id)
         now = self.clock.now()
         consent.status = status
         if status == VALID:
@@ -246,8 +207,12 @@ class ConsentService:
         minted: bool = False,
         access_token: str | None = None,
         refresh_token: str | None = None,
+        expires_in: int | None = None,
     ) -> models.Token:
-        """A new access token (and refresh token) inside ``session``; the OAuth server passes its own strings."""
+        """A new access token (and refresh token) inside ``session``; the OAuth server passes its own strings.
+
+        ``expires_in`` is the lifetime the OAuth server announced; a minted token lives ``ACCESS_TOKEN_SECONDS``.
+        """
         now = self.clock.now()
         token = models.Token(
             access_token=access_token or self.ids.token(28),
@@ -256,7 +221,7 @@ class ConsentService:
             consent_id=consent_id,
             scope=scope,
             issued_at=now,
-            expires_at=now + dt.timedelta(seconds=int(self.config.get("ACCESS_TOKEN_SECONDS", 7200))),
+            expires_at=now + dt.timedelta(seconds=self.settings.token_seconds() if expires_in is None else expires_in),
             code_id=code_id,
             parent_id=parent_id,
             minted=minted,
@@ -350,7 +315,7 @@ class ConsentService:
             code_challenge=code_challenge,
             code_challenge_method=code_challenge_method,
             issued_at=now,
-            expires_at=now + dt.timedelta(seconds=int(self.config.get("AUTH_CODE_SECONDS", 60))),
+            expires_at=now + dt.timedelta(seconds=self.settings.auth_code_seconds),
         )
         session.add(row)
         session.flush()

@@ -17,8 +17,8 @@ from sqlalchemy.orm import mapped_column
 
 from mockbank import errors
 from mockbank import models
-from mockbank.bank import normalize_iban
 from mockbank.models import Base
+from mockbank.services.bank import normalize_iban
 from mockbank.sim.db import UTCDateTime
 
 APPROVE = "approve"
@@ -49,19 +49,6 @@ class QueuedDecision(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     request_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
-
-    def to_json(self) -> dict:
-        """The decision as the sandbox shows it."""
-        return {
-            "id": self.id,
-            "clientId": self.client_id,
-            "decision": self.decision,
-            "iban": self.iban,
-            "error": self.error,
-            "errorDescription": self.error_description,
-            "createdAt": self.created_at.isoformat(),
-            "usedAt": self.used_at.isoformat() if self.used_at else None,
-        }
 
 
 class DecisionQueue:
