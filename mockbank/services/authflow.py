@@ -23,8 +23,9 @@ from mockbank import models
 from mockbank.models import Base
 from mockbank.services import consent_rules
 from mockbank.services.bank import Bank
-from mockbank.services.bank import normalize_iban
 from mockbank.services.consents import ConsentService
+from mockbank.services.ledger_rules import is_eligible
+from mockbank.services.ledger_rules import normalize_iban
 from mockbank.settings import BankSettings
 from mockbank.sim.clock import SimClock
 from mockbank.sim.db import Database
@@ -108,11 +109,6 @@ class LoggedIn:
     name: str
     behaviour: str | None
     means: str
-
-
-def is_eligible(account: models.Account) -> bool:
-    """Whether an account can be linked: a current account, or a savings account with its own IBAN."""
-    return account.product == models.CURRENT or (account.product == models.SAVINGS and account.has_own_iban)
 
 
 class AuthFlowService:

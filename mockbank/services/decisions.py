@@ -18,7 +18,8 @@ from sqlalchemy.orm import mapped_column
 from mockbank import errors
 from mockbank import models
 from mockbank.models import Base
-from mockbank.services.bank import normalize_iban
+from mockbank.services.ledger_rules import is_eligible
+from mockbank.services.ledger_rules import normalize_iban
 from mockbank.sim.db import UTCDateTime
 
 APPROVE = "approve"
@@ -80,7 +81,7 @@ class DecisionQueue:
                 account = session.scalar(select(models.Account).where(models.Account.iban == iban))
                 if account is None:
                     raise errors.SandboxNotFound(f"no account {iban}")
-                if not (account.product == models.CURRENT or account.has_own_iban):
+                if not is_eligible(account):
                     raise errors.SandboxError(f"{iban} is a savings account without its own IBAN: it cannot be linked")
                 error = error_description = None
             else:

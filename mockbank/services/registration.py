@@ -33,8 +33,8 @@ from mockbank.models import Base
 from mockbank.services import consent_rules
 from mockbank.services.authflow import AuthFlowService
 from mockbank.services.authflow import LoggedIn
-from mockbank.services.bank import normalize_iban
 from mockbank.services.consents import ConsentService
+from mockbank.services.ledger_rules import normalize_iban
 from mockbank.settings import BankSettings
 from mockbank.sim.clock import SimClock
 from mockbank.sim.db import Database

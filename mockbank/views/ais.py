@@ -14,9 +14,9 @@ from flask import request
 from mockbank import errors
 from mockbank import wire
 from mockbank.context import backend
-from mockbank.services.bank import HISTORY_MONTHS
-from mockbank.services.bank import validate_iban
 from mockbank.services.consents import AccessGrant
+from mockbank.services.ledger_rules import HISTORY_MONTHS
+from mockbank.services.ledger_rules import validate_iban
 from mockbank.sim.calendar import months_back
 
 blueprint = Blueprint("ais", __name__, url_prefix="/v1")

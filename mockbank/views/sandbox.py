@@ -10,7 +10,7 @@ from mockbank import errors
 from mockbank import models
 from mockbank import wire
 from mockbank.context import backend
-from mockbank.services.bank import Party
+from mockbank.services.ledger_rules import Party
 from mockbank.shapes import account_json
 from mockbank.shapes import booking_json
 from mockbank.shapes import client_json

@@ -10,17 +10,17 @@ import datetime as dt
 from faker import Faker
 
 from mockbank import models
-from mockbank.services.bank import HISTORY_MONTHS
-from mockbank.services.bank import MUTATION_CARD
-from mockbank.services.bank import MUTATION_IDEAL
-from mockbank.services.bank import MUTATION_INTEREST
-from mockbank.services.bank import MUTATION_SEPA_INCASSO
-from mockbank.services.bank import MUTATION_SEPA_TRANSFER_IN
-from mockbank.services.bank import MUTATION_SEPA_TRANSFER_OUT
-from mockbank.services.bank import Party
-from mockbank.services.demo.catalogue import NOBODY
 from mockbank.services.demo.catalogue import SAVINGS_RATE_BASIS_POINTS
 from mockbank.services.demo.catalogue import Person
+from mockbank.services.ledger_rules import HISTORY_MONTHS
+from mockbank.services.ledger_rules import MUTATION_CARD
+from mockbank.services.ledger_rules import MUTATION_IDEAL
+from mockbank.services.ledger_rules import MUTATION_INTEREST
+from mockbank.services.ledger_rules import MUTATION_SEPA_INCASSO
+from mockbank.services.ledger_rules import MUTATION_SEPA_TRANSFER_IN
+from mockbank.services.ledger_rules import MUTATION_SEPA_TRANSFER_OUT
+from mockbank.services.ledger_rules import NOBODY
+from mockbank.services.ledger_rules import Party
 from mockbank.sim.calendar import AMSTERDAM
 from mockbank.sim.calendar import UTC
 from mockbank.sim.calendar import is_target2_day

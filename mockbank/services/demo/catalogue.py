@@ -26,7 +26,6 @@ SAVINGS_RATE_BASIS_POINTS = 150  # 1.5 % a year, paid per quarter
 BELASTINGDIENST = Party("NL86INGB0002445588", "Belastingdienst")
 OTHER_BANKS = ("INGB", "INGB", "RABO", "RABO", "ABNA", "SNSB", "TRIO", "BUNQ", "KNAB", "ASNB")
 ALNUM = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
-NOBODY = Party()  # card payments and interest have no counterparty
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from mockbank.services.authflow import ALWAYS_CANCEL
 from mockbank.services.authflow import BLOCKED
 from mockbank.services.authflow import NO_ACCOUNTS
 from mockbank.services.authflow import SLOW_APP
-from mockbank.services.authflow import is_eligible
+from mockbank.services.ledger_rules import is_eligible
 from mockbank.shapes import user_json
 
 MAGIC_USERS = (

@@ -8,9 +8,6 @@ from faker.providers.company.nl_NL import Provider as DutchCompanies
 from schwifty import IBAN
 
 from mockbank import models
-from mockbank.services.bank import MUTATION_SEPA_TRANSFER_IN
-from mockbank.services.bank import MUTATION_SEPA_TRANSFER_OUT
-from mockbank.services.bank import Party
 from mockbank.services.demo.bookings import LedgerHistory
 from mockbank.services.demo.catalogue import ALNUM
 from mockbank.services.demo.catalogue import BELASTINGDIENST
@@ -33,6 +30,9 @@ from mockbank.services.demo.catalogue import Trade
 from mockbank.services.demo.catalogue import capitalized
 from mockbank.services.demo.catalogue import creditor_identifier
 from mockbank.services.demo.catalogue import slug
+from mockbank.services.ledger_rules import MUTATION_SEPA_TRANSFER_IN
+from mockbank.services.ledger_rules import MUTATION_SEPA_TRANSFER_OUT
+from mockbank.services.ledger_rules import Party
 from mockbank.shapes import account_json
 from mockbank.shapes import client_json
 from mockbank.shapes import customer_json
