@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from mockbank import create_app
 from mockbank import models
-from mockbank.bank import HISTORY_MONTHS
+from mockbank.services.bank import HISTORY_MONTHS
 from mockbank.sim.calendar import AMSTERDAM
 from mockbank.sim.calendar import UTC
 from mockbank.sim.calendar import months_back

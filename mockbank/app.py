@@ -3,78 +3,63 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from flask import Flask
-from flask import current_app
 from flask import g
 from flask import request
 from werkzeug.exceptions import HTTPException
 
 from mockbank import errors
+from mockbank import oauth
 from mockbank import wire
 from mockbank.backend import BankBackend
+from mockbank.context import EXTENSION
+from mockbank.context import backend
+from mockbank.settings import config_from_env as settings_from_env
+from mockbank.settings import load as load_settings
+from mockbank.sim import settings as typed
 from mockbank.sim.clock import SimClock
 from mockbank.sim.errors import InvalidInput
 from mockbank.sim.jsonbody import StrictJSONProvider
-
-DEFAULTS = {
-    "DATABASE_URL": "sqlite://",
-    "SECRET_KEY": "mockbank-not-secret",
-    "SESSION_COOKIE_NAME": "abnamro_session",
-    "SEED": None,
-    "ID_SEED": 0,
-    "CLOCK_MODE": "frozen",
-    "CLOCK_START": None,
-    "CONSENT_DAYS": 90,
-    "AUTH_CODE_SECONDS": 60,
-    "ACCESS_TOKEN_SECONDS": 7200,
-    "EDENTIFIER_MAX_ATTEMPTS": 3,
-    "PAGE_SIZE": wire.PAGE_SIZE,
-}
-
-
-def backend() -> BankBackend:
-    """The backend of the app handling the current request."""
-    return current_app.extensions["mockbank"]
+from mockbank.views import ais
+from mockbank.views import faults
+from mockbank.views import registration
+from mockbank.views import sandbox
+from mockbank.views import sandbox_auth
+from mockbank.views import screens
 
 
 def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> Flask:
-    """Build the bank: account API and sandbox API.
+    """Build the bank: account API, OAuth server, screens and sandbox API.
 
-    ``config`` keys override ``DEFAULTS``; ``clock`` is the world's shared clock (a frozen one
-    is made when none is given). A ``SEED`` builds the demo world at start-up unless the
-    database already holds one.
+    ``config`` keys override ``BankSettings``' defaults (checked by type; other keys, Flask's own, pass
+    through); ``clock`` is the world's shared clock (a frozen one is made when none is given). A ``SEED``
+    builds the demo world at start-up unless the database already holds one.
     """
+    config = dict(config or {})
+    settings = load_settings(config)
     app = Flask(__name__)
     app.json = StrictJSONProvider(app)
-    app.config.update(DEFAULTS)
-    app.config.update(config or {})
+    app.config.update(config)
+    app.config.update(typed.as_config(settings))
     if clock is None:
-        clock = SimClock(mode=app.config["CLOCK_MODE"], start=app.config["CLOCK_START"])
-    state = BankBackend(config=app.config, clock=clock)
-    app.extensions["mockbank"] = state
+        clock = SimClock(mode=settings.clock_mode, start=settings.clock_start)
+    state = BankBackend(settings=settings, clock=clock)
+    app.extensions[EXTENSION] = state
 
     _init_wire(app)
-
-    from mockbank import ais
-    from mockbank import faults
-    from mockbank import oauth
-    from mockbank import registration
-    from mockbank import sandbox
-    from mockbank import sandbox_auth
-    from mockbank import screens
-
     # Right after the Trace-Id hook and before any blueprint: a faulted request reaches no view.
     faults.init_app(app)
     ais.init_app(app)
     sandbox.init_app(app)
-    oauth.init_app(app)
+    oauth.init_app(app, state)
     screens.init_app(app)
     sandbox_auth.init_app(app)
     registration.init_app(app)
 
-    if app.config["SEED"] is not None and state.bank.get_setting("seed") is None:
-        state.seed(int(app.config["SEED"]))
+    if settings.seed is not None and state.bank.get_setting("seed") is None:
+        state.seed(settings.seed)
     return app
 
 
@@ -116,12 +101,10 @@ def _init_wire(app: Flask) -> None:
         return error
 
 
-def config_from_env(environ: dict | None = None) -> dict:
-    """``MOCKBANK_*`` environment variables as config keys (``MOCKBANK_CONSENT_DAYS=180``...)."""
-    environ = os.environ if environ is None else environ
-    config = {}
-    for key, value in environ.items():
-        if key.startswith("MOCKBANK_"):
-            name = key[len("MOCKBANK_") :]
-            config[name] = int(value) if value.isdigit() else value
-    return config
+def config_from_env(environ: Mapping[str, str] | None = None) -> dict:
+    """``MOCKBANK_*`` environment variables as config keys, each read by its setting's type.
+
+    ``MOCKBANK_CONSENT_DAYS=180`` gives the int 180; ``MOCKBANK_CONSENT_DAYS=soon`` raises ``SettingsError``
+    naming the variable.
+    """
+    return settings_from_env(os.environ if environ is None else environ)

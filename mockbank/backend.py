@@ -1,14 +1,19 @@
-"""The bank's backend: the one holder of state, with its services, like a moto backend."""
+"""The bank's backend: the one holder of state, with every service built here, like a moto backend."""
 
 from __future__ import annotations
 
-from mockbank.bank import Bank
-from mockbank.consents import ConsentService
-from mockbank.faults import FaultService
 from mockbank.models import Base
 from mockbank.models import ClockState
 from mockbank.models import DueJob
 from mockbank.models import IdSequence
+from mockbank.services.authflow import AuthFlowService
+from mockbank.services.bank import Bank
+from mockbank.services.consents import ConsentService
+from mockbank.services.decisions import DecisionQueue
+from mockbank.services.demo import build_demo_world
+from mockbank.services.faults import FaultService
+from mockbank.services.registration import AccountingRegistrations
+from mockbank.settings import BankSettings
 from mockbank.sim.backend import SimBackend
 from mockbank.sim.clock import SimClock
 from mockbank.sim.ids import Ids
@@ -17,11 +22,20 @@ from mockbank.sim.ids import Ids
 class BankBackend(SimBackend):
     """Database, clock, ids, due jobs and the service objects of one bank app."""
 
-    def __init__(self, *, config: dict, clock: SimClock):
-        self.config = config
+    bank: Bank
+    consents: ConsentService
+    faults: FaultService
+    authflow: AuthFlowService
+    decisions: DecisionQueue
+    registrations: AccountingRegistrations
+
+    def __init__(self, *, settings: BankSettings, clock: SimClock):
+        self.settings = settings
+        # Every table (the journey's, the decisions', the registrations' too) is in ``Base``'s metadata by now,
+        # so the database is made whole here and reset drops and recreates all of it.
         super().__init__(
-            database_url=config["DATABASE_URL"],
-            id_seed=config.get("ID_SEED", 0),
+            database_url=settings.database_url,
+            id_seed=settings.id_seed,
             clock=clock,
             base=Base,
             job_model=DueJob,
@@ -29,28 +43,32 @@ class BankBackend(SimBackend):
             sequence_model=IdSequence,
         )
         # Trace-Ids come from their own sequence, so a mere read never shifts the next IBAN or token.
-        self.trace_ids = Ids(f"trace-{config.get('ID_SEED', 0)}", store=self.sequences, name="trace")
+        self.trace_ids = Ids(f"trace-{settings.id_seed}", store=self.sequences, name="trace")
         self.bank = Bank(db=self.db, clock=clock, ids=self.ids)
-        self.consents = ConsentService(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, config=config)
-        # Its table is in the bank's metadata, so reset and re-seed drop every fault with the rest.
+        self.consents = ConsentService(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, settings=settings)
         self.faults = FaultService(db=self.db, clock=clock)
-        # Filled by later subsystems (the OAuth server's decision queue, the journey, registrations...).
-        self.extras: dict = {}
+        self.authflow = AuthFlowService(
+            db=self.db, clock=clock, ids=self.ids, settings=settings, bank=self.bank, consents=self.consents
+        )
+        self.decisions = DecisionQueue(db=self.db, clock=clock)
+        self.registrations = AccountingRegistrations(
+            db=self.db, clock=clock, ids=self.ids, settings=settings, consents=self.consents, authflow=self.authflow
+        )
         self.last_seed_summary: dict | None = None
         self.attach_to_clock()
 
     def reset(self) -> None:
-        """Forget every customer, account, client, consent and job; the clock keeps its time."""
+        """Forget every customer, account, client, consent, fault, decision and job; the clock keeps its time.
+
+        Every service keeps its state in the database, so emptying it is the whole reset; only the
+        seed summary is held in memory.
+        """
         self.empty()
         self.trace_ids.keep()
         self.last_seed_summary = None
-        for hook in self.extras.get("reset_hooks", []):
-            hook()
 
     def seed(self, seed: int) -> dict:
         """Reset, then build the deterministic demo world of ``seed``; returns what was made."""
-        from mockbank.demo import build_demo_world
-
         self.reset()
         self.ids.reseed(seed)
         summary = build_demo_world(self, seed)

@@ -142,3 +142,12 @@ class InsufficientFunds(SandboxError):
     code = "SANDBOX_422"
     category = "INSUFFICIENT_FUNDS"
     message = "Insufficient funds"
+
+
+class IllegalTransition(SandboxError):
+    """A consent status change its state machine does not allow; nothing is stored."""
+
+    status = 409
+    code = "SANDBOX_409"
+    category = "CONFLICT"
+    message = "This consent cannot change to that status"

@@ -11,9 +11,9 @@ import simplejson
 from sqlalchemy import select
 
 from mockbank import models
-from mockbank.bank import Bank
-from mockbank.bank import Party
-from mockbank.consents import AIS_SCOPES
+from mockbank.services.bank import Bank
+from mockbank.services.bank import Party
+from mockbank.services.consent_rules import AIS_SCOPES
 
 # ABN AMRO's own sandbox IBANs (valid checksums), and one of another bank for the outside world.
 OUTSIDE_IBAN = "NL69INGB0123456789"

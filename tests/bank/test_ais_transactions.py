@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from mockbank.bank import Party
+from mockbank.services.bank import Party
 
 from .helpers import OUTSIDE_IBAN
 from .helpers import Api

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from mockbank import models
-from mockbank.bank import Party
+from mockbank.services.bank import Party
 
 from .helpers import OUTSIDE_IBAN
 from .helpers import Api

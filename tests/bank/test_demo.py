@@ -15,7 +15,7 @@ from sqlalchemy import select
 from mockbank import create_app
 from mockbank import models
 from mockbank import wire
-from mockbank.demo import SANDBOX_API_KEY
+from mockbank.services.demo import SANDBOX_API_KEY
 from mockbank.sim.calendar import AMSTERDAM
 from mockbank.sim.calendar import is_target2_day
 from mockbank.sim.calendar import months_back

@@ -16,7 +16,7 @@ from sqlalchemy import select
 import client_sdk
 from client_sdk.http import NO_RETRIES
 from client_sdk.http import RetryPolicy
-from mockbank.authflow import AuthorizationRequest
+from mockbank.services.authflow import AuthorizationRequest
 
 from .helpers import Tpp
 from .helpers import assert_bank_error

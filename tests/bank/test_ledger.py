@@ -13,8 +13,8 @@ from sqlalchemy import update
 
 from mockbank import errors
 from mockbank import models
-from mockbank.bank import Bank
-from mockbank.bank import Party
+from mockbank.services.bank import Bank
+from mockbank.services.bank import Party
 from mockbank.sim.clock import SimClock
 from mockbank.sim.money import from_cents
 from mockbank.sim.money import to_cents

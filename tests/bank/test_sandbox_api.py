@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from mockbank import create_app
-from mockbank.bank import Bank
+from mockbank.services.bank import Bank
 
 from .helpers import OUTSIDE_IBAN
 from .helpers import Api

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from mockbank.authflow import create_magic_users
+from mockbank.services.demo import create_magic_users
 
 from .helpers import Browser
 from .helpers import authorize_url

@@ -311,8 +311,8 @@ def test_unreachable_software_is_shown_and_links_nothing(at_bank_consent, compan
 def test_a_repeated_delivery_gets_the_same_answer_and_reuses_no_code(
     world, at_bank_consent, portal_sandbox, serial, mockbank_session, company
 ):
-    from mockbank import consents as bank_consents
     from mockbank.models import Account
+    from mockbank.services import consent_rules as bank_consents
 
     bank = world.bank_backend
     client_id = world.portal_app.config["BANK_CLIENT_ID"]

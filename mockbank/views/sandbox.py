@@ -7,13 +7,18 @@ from flask import Flask
 from flask import request
 
 from mockbank import errors
-from mockbank import faults
 from mockbank import models
 from mockbank import wire
-from mockbank.app import backend
-from mockbank.bank import Party
+from mockbank.context import backend
+from mockbank.services.ledger_rules import Party
+from mockbank.shapes import account_json
+from mockbank.shapes import booking_json
+from mockbank.shapes import client_json
+from mockbank.shapes import consent_json
+from mockbank.shapes import customer_json
+from mockbank.shapes import token_json
+from mockbank.shapes import user_json
 from mockbank.sim import web
-from mockbank.sim.money import from_cents
 from mockbank.sim.money import to_cents
 from mockbank.sim.web import body
 from mockbank.sim.web import optional
@@ -38,84 +43,6 @@ def amount_cents(data: dict, name: str = "amount") -> int:
         return to_cents(value)
     except ValueError as exc:
         raise errors.SandboxError(f"'{name}': {exc}") from exc
-
-
-# --- shapes ---------------------------------------------------------------------------------
-
-
-def account_json(account: models.Account) -> dict:
-    """An account as the sandbox shows it."""
-    return {
-        "iban": account.iban,
-        "customerId": account.customer_id,
-        "product": account.product,
-        "currency": account.currency,
-        "holderName": account.holder_name,
-        "hasOwnIban": account.has_own_iban,
-        "balance": str(from_cents(account.balance_cents)),
-        "bookings": account.booking_count,
-    }
-
-
-def login_means_json(means: models.LoginMeans) -> dict:
-    """A login means with the secrets a tester needs (the valid e.dentifier response)."""
-    shape = {"id": means.id, "kind": means.kind, "blocked": means.blocked_at is not None}
-    if means.kind == models.EDENTIFIER:
-        shape.update(
-            accountNumber=means.account_number, cardNumber=means.card_number, responseCode=means.response_code
-        )
-    elif means.kind == models.ACCESS_ONLINE:
-        shape.update(
-            userId=means.access_online_user_id, cardNumber=means.card_number, responseCode=means.response_code
-        )
-    else:
-        shape.update(device=means.app_device)
-    return shape
-
-
-def user_json(user: models.OnlineUser) -> dict:
-    """A user with its login means."""
-    return {
-        "id": user.id,
-        "customerId": user.customer_id,
-        "name": user.name,
-        "email": user.email,
-        "behaviour": user.behaviour,
-        "loginMeans": [login_means_json(m) for m in user.login_means],
-    }
-
-
-def customer_json(customer: models.Customer) -> dict:
-    """A customer with its accounts' IBANs."""
-    return {
-        "id": customer.id,
-        "kind": customer.kind,
-        "name": customer.name,
-        "tradeName": customer.trade_name,
-        "kvkNumber": customer.kvk_number,
-        "accounts": [a.iban for a in customer.accounts],
-        "users": [u.id for u in customer.users],
-    }
-
-
-def client_json(client: models.OAuthClient) -> dict:
-    """A registered third party with its credentials."""
-    return {
-        "clientId": client.client_id,
-        "name": client.name,
-        "apiKey": client.api_key,
-        "clientSecret": client.client_secret,
-        "redirectUris": list(client.redirect_uris),
-        "public": client.public,
-        "softwareName": client.software_name,
-        "callbackUrl": client.callback_url,
-        "callbackSecret": client.callback_secret,
-    }
-
-
-def booking_json(row: models.Booking, iban: str) -> dict:
-    """A booking as the sandbox shows it (the API's shape plus the IBAN)."""
-    return {"iban": iban, **wire.booking(row)}
 
 
 # --- world ----------------------------------------------------------------------------------
@@ -325,41 +252,14 @@ def mint_token():
         iban=required(data, "iban").replace(" ", "").upper(),
         scopes=scopes,
     )
-    return wire.json_response(
-        {
-            "access_token": token.access_token,
-            "refresh_token": token.refresh_token,
-            "token_type": "Bearer",
-            "expires_in": int((token.expires_at - backend().clock.now()).total_seconds()),
-            "scope": token.scope,
-            "consentId": token.consent_id,
-        },
-        status=201,
-    )
+    return wire.json_response(token_json(token, backend().clock.now()), status=201)
 
 
 @blueprint.get("/consents")
 def list_consents():
     """Every consent with its status history."""
     consents = backend().consents.consents(client_id=request.args.get("clientId"))
-    return wire.json_response(
-        {
-            "consents": [
-                {
-                    "id": c.id,
-                    "clientId": c.client_id,
-                    "iban": c.account.iban if c.account else None,
-                    "scopes": c.scopes,
-                    "status": c.status,
-                    "validUntil": c.valid_until.isoformat() if c.valid_until else None,
-                    "events": [
-                        {"status": e.status, "at": e.at.isoformat(), "reason": e.reason} for e in c.events
-                    ],
-                }
-                for c in consents
-            ]
-        }
-    )
+    return wire.json_response({"consents": [consent_json(c) for c in consents]})
 
 
 # --- time -------------------------------------------------------------------------------------
@@ -383,47 +283,3 @@ def list_jobs():
     """The bank's due jobs (``status`` filters)."""
     jobs = backend().jobs.jobs(status=request.args.get("status"))
     return wire.json_response({"jobs": [j.to_json() for j in jobs]})
-
-
-# --- faults -----------------------------------------------------------------------------------
-
-FAULT_FIELDS = {
-    "path": "path",
-    "method": "method",
-    "status": "status",
-    "code": "code",
-    "message": "message",
-    "count": "count",
-    "clientId": "client_id",
-    "retryAfter": "retry_after",
-}
-
-
-@blueprint.post("/faults")
-def add_fault():
-    """Make requests matching ``path`` (a glob), ``method`` and ``clientId`` fail with ``status``."""
-    data = body()
-    unknown = sorted(set(data) - set(FAULT_FIELDS))
-    if unknown:
-        raise errors.SandboxError(f"unknown field(s) {', '.join(unknown)}; use {', '.join(FAULT_FIELDS)}")
-    fields = {FAULT_FIELDS[name]: value for name, value in data.items()}
-    fault = backend().faults.add(path=fields.pop("path", None), status=fields.pop("status", None), **fields)
-    return wire.json_response(faults.fault_json(fault), status=201)
-
-
-@blueprint.get("/faults")
-def list_faults():
-    """Every fault with ``remaining`` and ``hits`` (exhausted ones too, until removed)."""
-    return wire.json_response({"faults": [faults.fault_json(f) for f in backend().faults.list()]})
-
-
-@blueprint.delete("/faults/<int:fault_id>")
-def remove_fault(fault_id: int):
-    """Remove one fault; answers it as it was."""
-    return wire.json_response(faults.fault_json(backend().faults.remove(fault_id)))
-
-
-@blueprint.delete("/faults")
-def clear_faults():
-    """Remove every fault."""
-    return wire.json_response({"cleared": backend().faults.clear()})

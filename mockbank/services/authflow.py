@@ -1,6 +1,6 @@
 """The bank's login and consent journey: pending authorization requests, login means, app logins, magic users.
 
-Views in ``screens.py`` and the OAuth server in ``oauth.py`` call these verbs; Authlib never sees them.
+The screens (``views/screens.py``) and the OAuth server (``oauth/``) call these verbs; Authlib never sees them.
 The two tables live here rather than in ``models.py`` because only this journey reads them.
 """
 
@@ -18,12 +18,19 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import selectinload
 
-from mockbank import consents as consent_states
 from mockbank import errors
 from mockbank import models
-from mockbank.bank import normalize_iban
 from mockbank.models import Base
+from mockbank.services import consent_rules
+from mockbank.services.bank import Bank
+from mockbank.services.consents import ConsentService
+from mockbank.services.ledger_rules import is_eligible
+from mockbank.services.ledger_rules import normalize_iban
+from mockbank.settings import BankSettings
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
 from mockbank.sim.db import UTCDateTime
+from mockbank.sim.ids import Ids
 
 AT_LOGIN = "login"
 AT_CONSENT = "consent"
@@ -104,20 +111,16 @@ class LoggedIn:
     means: str
 
 
-def is_eligible(account: models.Account) -> bool:
-    """Whether an account can be linked: a current account, or a savings account with its own IBAN."""
-    return account.product == models.CURRENT or (account.product == models.SAVINGS and account.has_own_iban)
-
-
 class AuthFlowService:
     """Verbs of the login and consent journey, on the simulated clock."""
 
-    def __init__(self, *, backend):
-        self.backend = backend
-        self.db = backend.db
-        self.clock = backend.clock
-        self.ids = backend.ids
-        self.config = backend.config
+    def __init__(self, *, db: Database, clock: SimClock, ids: Ids, settings: BankSettings, bank: Bank, consents):
+        self.db = db
+        self.clock = clock
+        self.ids = ids
+        self.settings = settings
+        self.bank = bank
+        self.consents: ConsentService = consents
 
     # --- authorization requests ----------------------------------------------------------------
 
@@ -150,16 +153,7 @@ class AuthFlowService:
             row = session.scalar(select(AuthorizationRequest).where(AuthorizationRequest.key == key))
             if row is None or row.status == DONE:
                 raise errors.SandboxNotFound("this authorization request is finished")
-            if row.consent_id is None:
-                consent = self.backend.consents.create_consent(
-                    session,
-                    client_id=row.client_id,
-                    account_id=None,
-                    user_id=user_id,
-                    scopes=row.scope.split(),
-                    transaction_id=row.params.get("transactionId"),
-                )
-                row.consent_id = consent.id
+            self._consent_for(session, row, user_id=user_id)
             row.user_id = user_id
             row.status = AT_CONSENT
             return row
@@ -178,7 +172,7 @@ class AuthFlowService:
                 raise errors.SandboxError(f"{iban} is not an account of this user")
         consent = self._consent_for(session, row, user_id=row.user_id)
         consent.account_id = account.id
-        self.backend.consents.set_status(session, consent, consent_states.VALID)
+        self.consents.set_status(session, consent, consent_rules.VALID)
         self._finish(row, "approved")
         return consent
 
@@ -189,13 +183,13 @@ class AuthFlowService:
             if row is None or row.status == DONE:
                 return
             consent = self._consent_for(session, row, user_id=row.user_id)
-            self.backend.consents.set_status(session, consent, consent_states.REJECTED, reason=reason)
+            self.consents.set_status(session, consent, consent_rules.REJECTED, reason=reason)
             self._finish(row, outcome)
 
     def _consent_for(self, session, row: AuthorizationRequest, user_id: int | None) -> models.Consent:
         if row.consent_id is not None:
             return session.get(models.Consent, row.consent_id)
-        consent = self.backend.consents.create_consent(
+        consent = self.consents.create_consent(
             session,
             client_id=row.client_id,
             account_id=None,
@@ -215,13 +209,13 @@ class AuthFlowService:
 
     def logged_in(self, user_id: int, means: str) -> LoggedIn:
         """The logged-in user as the screens need it."""
-        user = self.backend.bank.user(user_id)
+        user = self.bank.user(user_id)
         return LoggedIn(user.id, user.customer_id, user.name, user.behaviour, means)
 
     def eligible_accounts(self, user_id: int) -> list[models.Account]:
         """The accounts this user may link: the customer's current accounts and savings with own IBAN."""
-        user = self.backend.bank.user(user_id)
-        return [a for a in self.backend.bank.accounts_of_customer(user.customer_id) if is_eligible(a)]
+        user = self.bank.user(user_id)
+        return [a for a in self.bank.accounts_of_customer(user.customer_id) if is_eligible(a)]
 
     # --- e.dentifier and Access Online ---------------------------------------------------------
 
@@ -248,7 +242,7 @@ class AuthFlowService:
         )
 
     def _login_with_response(self, kind: str, where: tuple, response_code: str, *, unknown: str) -> LoggedIn:
-        max_attempts = int(self.config.get("EDENTIFIER_MAX_ATTEMPTS", 3))
+        max_attempts = self.settings.edentifier_max_attempts
         refusal: LoginRefused | None = None
         with self.db.transaction() as session:
             means = session.scalars(
@@ -313,7 +307,7 @@ class AuthFlowService:
             now = self.clock.now()
             confirm_after = None
             if means.user.behaviour == SLOW_APP:
-                confirm_after = now + dt.timedelta(seconds=int(self.config.get("SLOW_APP_SECONDS", 30)))
+                confirm_after = now + dt.timedelta(seconds=self.settings.slow_app_seconds)
             login = AppLogin(
                 key=self.ids.token(32),
                 user_id=means.user_id,
@@ -372,50 +366,3 @@ class AuthFlowService:
             query = query.where(AppLogin.status == status)
         with self.db.reading() as session:
             return list(session.scalars(query))
-
-
-# --- magic users ---------------------------------------------------------------------------
-
-MAGIC_USERS = (
-    (ALWAYS_APPROVE, "Test Altijd Akkoord", "approves every consent with the first eligible account, no screen"),
-    (ALWAYS_CANCEL, "Test Altijd Annuleren", "cancels every consent (error=server_error)"),
-    (BLOCKED, "Test Geblokkeerd", "every login means is blocked until the sandbox unblocks it"),
-    (NO_ACCOUNTS, "Test Zonder Rekening", "has no account that can be linked (error=access_denied)"),
-    (SLOW_APP, "Test Trage App", "the app confirms the login by itself after SLOW_APP_SECONDS (30) simulated seconds"),
-)
-
-
-def create_magic_users(backend) -> list[dict]:
-    """Create the sandbox's magic users (one customer each) and describe them for the seed summary."""
-    from mockbank.sandbox import user_json
-
-    bank = backend.bank
-    made = []
-    for behaviour, name, description in MAGIC_USERS:
-        customer = bank.create_customer(kind=models.RETAIL, name=name)
-        if behaviour == NO_ACCOUNTS:
-            account = bank.open_account(customer_id=customer.id, product=models.SAVINGS, has_own_iban=False)
-        else:
-            account = bank.open_account(customer_id=customer.id, product=models.CURRENT)
-        user = bank.create_user(
-            customer_id=customer.id,
-            name=name,
-            behaviour=behaviour,
-            login_means=(models.EDENTIFIER, models.MOBILE_APP),
-        )
-        if behaviour == BLOCKED:
-            with backend.db.transaction() as session:
-                for means in session.scalars(select(models.LoginMeans).where(models.LoginMeans.user_id == user.id)):
-                    means.blocked_at = backend.clock.now()
-        user = bank.user(user.id)
-        made.append(
-            {
-                "behaviour": behaviour,
-                "description": description,
-                "customerId": customer.id,
-                "iban": account.iban,
-                "eligible": is_eligible(account),
-                "user": user_json(user),
-            }
-        )
-    return made

@@ -8,8 +8,10 @@ from flask import request
 
 from mockbank import errors
 from mockbank import wire
-from mockbank.app import backend
-from mockbank.sandbox import login_means_json
+from mockbank.context import backend
+from mockbank.shapes import app_login_json
+from mockbank.shapes import decision_json
+from mockbank.shapes import login_means_json
 from mockbank.sim.web import body
 from mockbank.sim.web import required
 
@@ -21,32 +23,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
 
 
-def _flow():
-    return backend().extras["authflow"]
-
-
-def _decisions():
-    return backend().extras["decisions"]
-
-
-def app_login_json(login) -> dict:
-    """An app login as the sandbox shows it."""
-    return {
-        "id": login.id,
-        "userId": login.user_id,
-        "loginMeansId": login.login_means_id,
-        "status": login.status,
-        "createdAt": login.created_at.isoformat(),
-        "confirmAfter": login.confirm_after.isoformat() if login.confirm_after else None,
-        "confirmedAt": login.confirmed_at.isoformat() if login.confirmed_at else None,
-    }
-
-
 @blueprint.get("/decisions")
 def list_decisions():
     """Decisions waiting for their authorization request (``clientId`` filters)."""
-    pending = _decisions().pending(request.args.get("clientId"))
-    return wire.json_response({"decisions": [d.to_json() for d in pending]})
+    pending = backend().decisions.pending(request.args.get("clientId"))
+    return wire.json_response({"decisions": [decision_json(d) for d in pending]})
 
 
 @blueprint.post("/decisions")
@@ -57,40 +38,40 @@ def enqueue_decision():
     "error": "access_denied", "errorDescription"?}``.
     """
     data = body()
-    decision = _decisions().enqueue(
+    decision = backend().decisions.enqueue(
         client_id=required(data, "clientId"),
         decision=required(data, "decision"),
         iban=data.get("iban"),
         error=data.get("error"),
         error_description=data.get("errorDescription"),
     )
-    return wire.json_response(decision.to_json(), status=201)
+    return wire.json_response(decision_json(decision), status=201)
 
 
 @blueprint.delete("/decisions")
 def clear_decisions():
     """Drop waiting decisions (of ``clientId``, or all)."""
-    return wire.json_response({"cleared": _decisions().clear(request.args.get("clientId"))})
+    return wire.json_response({"cleared": backend().decisions.clear(request.args.get("clientId"))})
 
 
 @blueprint.get("/app-logins")
 def list_app_logins():
     """App logins waiting for confirmation (``status=`` for others, ``status=all`` for every one)."""
     status = request.args.get("status", "pending")
-    logins = _flow().app_logins(None if status == "all" else status)
+    logins = backend().authflow.app_logins(None if status == "all" else status)
     return wire.json_response({"appLogins": [app_login_json(login) for login in logins]})
 
 
 @blueprint.post("/app-logins/<int:login_id>/confirm")
 def confirm_app_login(login_id: int):
     """Confirm a waiting app login, as the user's phone would."""
-    return wire.json_response(app_login_json(_flow().confirm_app_login(login_id=login_id)))
+    return wire.json_response(app_login_json(backend().authflow.confirm_app_login(login_id=login_id)))
 
 
 @blueprint.post("/login-means/<int:means_id>/unblock")
 def unblock_login_means(means_id: int):
     """Unblock an e.dentifier or Access Online login after three wrong responses."""
-    means = _flow().unblock(means_id)
+    means = backend().authflow.unblock(means_id)
     if means is None:
         raise errors.SandboxNotFound(f"no login means {means_id}")
     return wire.json_response(login_means_json(means))

@@ -14,63 +14,21 @@ from sqlalchemy.orm import selectinload
 
 from mockbank import errors
 from mockbank import models
+from mockbank.services.consent_rules import EXPIRED
+from mockbank.services.consent_rules import RECEIVED
+from mockbank.services.consent_rules import REVOKED_BY_PSU
+from mockbank.services.consent_rules import VALID
+from mockbank.services.consent_rules import ScopeError
+from mockbank.services.consent_rules import check_scopes
+from mockbank.services.consent_rules import check_transition
+from mockbank.services.oauth_storage import OAuthStorage
+from mockbank.settings import BankSettings
 from mockbank.sim.clock import SimClock
 from mockbank.sim.db import Database
 from mockbank.sim.ids import Ids
 from mockbank.sim.jobs import DueJobQueue
 
-RECEIVED = "received"
-VALID = "valid"
-REJECTED = "rejected"
-EXPIRED = "expired"
-REVOKED_BY_PSU = "revokedByPsu"
-TERMINATED_BY_TPP = "terminatedByTpp"
-CONSENT_STATUSES = (RECEIVED, VALID, REJECTED, EXPIRED, REVOKED_BY_PSU, TERMINATED_BY_TPP)
-
-AIS_SCOPES = (
-    "psd2:account:details:read",
-    "psd2:account:balance:read",
-    "psd2:account:transaction:read",
-    "psd2:account:funds:read",
-)
-PIS_SCOPES = (
-    "psd2:payment:sepa:write",
-    "psd2:payment:sepa:read",
-    "psd2:payment:xborder:write",
-    "psd2:payment:recurrent:sepa:write",
-    "psd2:payment:recurrent:sepa:delete",
-    "psd2:payment:batchsct:write",
-    "psd2:payment:batchsdd:write",
-)
-ALL_SCOPES = AIS_SCOPES + PIS_SCOPES
-
 CONSENT_EXPIRY_JOB = "consent.expire"
-
-
-class ScopeError(ValueError):
-    """A scope set ABN AMRO refuses (unknown scope, or a forbidden combination)."""
-
-
-def check_scopes(scopes: list[str] | str) -> list[str]:
-    """The scopes as a list, or ``ScopeError`` for unknown scopes and ABN AMRO's forbidden combinations."""
-    items = scopes.split() if isinstance(scopes, str) else list(scopes)
-    items = list(dict.fromkeys(items))
-    if not items:
-        raise ScopeError("no scope requested")
-    unknown = [s for s in items if s not in ALL_SCOPES]
-    if unknown:
-        raise ScopeError(f"unknown scope: {' '.join(unknown)}")
-    ais = [s for s in items if s in AIS_SCOPES]
-    pis = [s for s in items if s in PIS_SCOPES]
-    if ais and pis:
-        raise ScopeError("account information and payment scopes cannot be combined")
-    writes = [s for s in items if s.endswith(":write")]
-    deletes = [s for s in items if s.endswith(":delete")]
-    if len(writes) > 1:
-        raise ScopeError("two write scopes cannot be combined")
-    if deletes and len(items) > 1:
-        raise ScopeError("a delete scope must be requested alone")
-    return items
 
 
 @dataclass(frozen=True)
@@ -85,15 +43,15 @@ class AccessGrant:
     token_id: int
 
 
-class ConsentService:
+class ConsentService(OAuthStorage):
     """Verbs for clients, consents and tokens, on the simulated clock."""
 
-    def __init__(self, *, db: Database, clock: SimClock, ids: Ids, jobs: DueJobQueue, config: dict):
+    def __init__(self, *, db: Database, clock: SimClock, ids: Ids, jobs: DueJobQueue, settings: BankSettings):
         self.db = db
         self.clock = clock
         self.ids = ids
         self.jobs = jobs
-        self.config = config
+        self.settings = settings
         jobs.register(CONSENT_EXPIRY_JOB, self._expire_job)
 
     # --- clients -------------------------------------------------------------------------------
@@ -154,7 +112,7 @@ class ConsentService:
 
     def consent_days(self) -> int:
         """How long a consent stays valid (90 by default, 180 by configuration)."""
-        return int(self.config.get("CONSENT_DAYS", 90))
+        return self.settings.consent_days
 
     def create_consent(
         self,
@@ -187,11 +145,14 @@ class ConsentService:
         return consent
 
     def set_status(self, session, consent: models.Consent, status: str, reason: str | None = None) -> None:
-        """Move a consent to ``status`` and record the change; becoming valid starts its validity period."""
-        if status not in CONSENT_STATUSES:
-            raise ValueError(f"unknown consent status {status!r}")
+        """Move a consent to ``status`` and record the change; becoming valid starts its validity period.
+
+        The one place a consent's status changes: the state machine (``consent_rules.TRANSITIONS``) is asked
+        first, and an illegal change raises ``IllegalTransition`` before anything is touched.
+        """
         if consent.status == status:
             return
+        check_transition(consent.status, status, consent_id=consent.id)
         now = self.clock.now()
         consent.status = status
         if status == VALID:
@@ -246,8 +207,12 @@ class ConsentService:
         minted: bool = False,
         access_token: str | None = None,
         refresh_token: str | None = None,
+        expires_in: int | None = None,
     ) -> models.Token:
-        """A new access token (and refresh token) inside ``session``; the OAuth server passes its own strings."""
+        """A new access token (and refresh token) inside ``session``; the OAuth server passes its own strings.
+
+        ``expires_in`` is the lifetime the OAuth server announced; a minted token lives ``ACCESS_TOKEN_SECONDS``.
+        """
         now = self.clock.now()
         token = models.Token(
             access_token=access_token or self.ids.token(28),
@@ -256,7 +221,7 @@ class ConsentService:
             consent_id=consent_id,
             scope=scope,
             issued_at=now,
-            expires_at=now + dt.timedelta(seconds=int(self.config.get("ACCESS_TOKEN_SECONDS", 7200))),
+            expires_at=now + dt.timedelta(seconds=self.settings.token_seconds() if expires_in is None else expires_in),
             code_id=code_id,
             parent_id=parent_id,
             minted=minted,
@@ -324,134 +289,6 @@ class ConsentService:
                 scopes=frozenset(token.scope.split()),
                 token_id=token.id,
             )
-
-    # --- authorization codes (the OAuth server's storage) ----------------------------------------
-
-    def save_code(
-        self,
-        session,
-        *,
-        code: str,
-        client_id: str,
-        consent_id: int | None,
-        redirect_uri: str | None,
-        scope: str,
-        code_challenge: str | None,
-        code_challenge_method: str | None,
-    ) -> models.AuthorizationCode:
-        """A new authorization code inside ``session``, valid for ``AUTH_CODE_SECONDS`` (60 s)."""
-        now = self.clock.now()
-        row = models.AuthorizationCode(
-            code=code,
-            client_id=client_id,
-            consent_id=consent_id,
-            redirect_uri=redirect_uri,
-            scope=scope,
-            code_challenge=code_challenge,
-            code_challenge_method=code_challenge_method,
-            issued_at=now,
-            expires_at=now + dt.timedelta(seconds=int(self.config.get("AUTH_CODE_SECONDS", 60))),
-        )
-        session.add(row)
-        session.flush()
-        return row
-
-    def redeem_code(self, code: str, client_id: str) -> models.AuthorizationCode | None:
-        """The code, marked used, if it is this client's, unused and unexpired; else None.
-
-        A code presented a second time revokes every token issued from it (RFC 6749 §4.1.2). The code
-        is marked used here, in one transaction, so two simultaneous exchanges cannot both succeed.
-        """
-        now = self.clock.now()
-        with self.db.transaction() as session:
-            row = session.scalar(
-                select(models.AuthorizationCode).where(models.AuthorizationCode.code == code).with_for_update()
-            )
-            if row is None or row.client_id != client_id:
-                return None
-            if row.used_at is not None:
-                issued = list(session.scalars(select(models.Token).where(models.Token.code_id == row.id)))
-                self._revoke_chain(session, issued, now)
-                return None
-            row.used_at = now
-            if row.expires_at <= now:
-                return None
-            return row
-
-    def _revoke_chain(self, session, roots: list[models.Token], now: dt.datetime) -> None:
-        """Revoke these tokens and every token rotated out of them."""
-        pending = list(roots)
-        while pending:
-            for token in pending:
-                token.access_revoked_at = token.access_revoked_at or now
-                if token.refresh_token:
-                    token.refresh_revoked_at = token.refresh_revoked_at or now
-            parents = [t.id for t in pending]
-            pending = list(session.scalars(select(models.Token).where(models.Token.parent_id.in_(parents))))
-
-    # --- tokens seen by the OAuth endpoints ------------------------------------------------------
-
-    def consent_usable(self, consent: models.Consent | None) -> bool:
-        """True while a consent lets its tokens work: valid and inside its validity period."""
-        if consent is None:
-            return True
-        now = self.clock.now()
-        return consent.status == VALID and (consent.valid_until is None or consent.valid_until > now)
-
-    def find_token(self, value: str, hint: str | None = None) -> tuple[models.Token, str] | None:
-        """The token row whose access or refresh string is ``value``, with ``"access_token"`` or ``"refresh_token"``."""
-        if not value:
-            return None
-        order = ("refresh_token", "access_token") if hint == "refresh_token" else ("access_token", "refresh_token")
-        with self.db.reading() as session:
-            for kind in order:
-                column = models.Token.access_token if kind == "access_token" else models.Token.refresh_token
-                token = session.scalars(
-                    select(models.Token)
-                    .where(column == value)
-                    .options(selectinload(models.Token.consent).selectinload(models.Consent.account))
-                ).first()
-                if token is not None:
-                    return token, kind
-        return None
-
-    def live_refresh_token(self, value: str) -> models.Token | None:
-        """The token row of a refresh token that may still be used (not rotated, revoked, or its consent ended)."""
-        with self.db.reading() as session:
-            token = session.scalars(
-                select(models.Token)
-                .where(models.Token.refresh_token == value)
-                .options(selectinload(models.Token.consent))
-            ).first()
-            if token is None or token.refresh_revoked_at is not None or not self.consent_usable(token.consent):
-                return None
-            return token
-
-    def retire_refresh_token(self, token_id: int) -> None:
-        """Rotation: the refresh token just used dies (its access token lives until it expires)."""
-        with self.db.transaction() as session:
-            token = session.get(models.Token, token_id)
-            token.refresh_revoked_at = token.refresh_revoked_at or self.clock.now()
-
-    def revoke_by_client(self, token_id: int, kind: str) -> None:
-        """RFC 7009 revocation by the client: an access token alone, or a refresh token and its consent.
-
-        Revoking a refresh token ends the consent (``terminatedByTpp``) and every token issued for it.
-        """
-        now = self.clock.now()
-        with self.db.transaction() as session:
-            token = session.get(models.Token, token_id)
-            if kind == "access_token":
-                token.access_revoked_at = token.access_revoked_at or now
-                return
-            if token.consent_id is None:
-                self._revoke_chain(session, [token], now)
-                return
-            consent = session.get(models.Consent, token.consent_id)
-            siblings = list(session.scalars(select(models.Token).where(models.Token.consent_id == consent.id)))
-            self._revoke_chain(session, siblings, now)
-            if consent.status == VALID:
-                self.set_status(session, consent, TERMINATED_BY_TPP, reason="refresh token revoked by the third party")
 
     # --- the customer's side: internet banking -------------------------------------------------
 

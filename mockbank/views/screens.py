@@ -1,7 +1,7 @@
 """The bank's screens: login (e.dentifier, app, Access Online), consent, and internet banking's consents.
 
 Views parse a form, call a verb of ``AuthFlowService``/``ConsentService`` or finish the OAuth request
-through ``oauth``, and render. Dutch words live here and in the templates only.
+through ``oauth.routes``, and render. Dutch words live here and in the templates only.
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ from flask import request
 from flask import session
 from flask import url_for
 
-from mockbank import authflow
 from mockbank import errors
 from mockbank import models
-from mockbank import oauth
 from mockbank import wire
-from mockbank.app import backend
+from mockbank.context import backend
 from mockbank.forms import AccessOnlineForm
 from mockbank.forms import AppConfirmForm
 from mockbank.forms import AppLoginForm
@@ -30,6 +28,8 @@ from mockbank.forms import ConsentForm
 from mockbank.forms import EdentifierForm
 from mockbank.forms import LogoutForm
 from mockbank.forms import WithdrawForm
+from mockbank.oauth import routes as oauth
+from mockbank.services import authflow
 from mockbank.sim.dutch import dutch_date
 
 blueprint = Blueprint("screens", __name__)
@@ -76,7 +76,7 @@ def _open_request(key: str | None):
     """The open authorization request named by ``req``, None for internet banking, or False when finished."""
     if not key:
         return None
-    row = oauth.flow().request(key)
+    row = backend().authflow.request(key)
     if row is None or row.status == authflow.DONE:
         return False
     return row
@@ -116,55 +116,49 @@ def login_choice():
     return render_template("screens/login_choice.html", req=key, client_name=_client_name(row))
 
 
-@blueprint.route("/inloggen/edentifier", methods=["GET", "POST"])
-def login_edentifier():
-    """Log in with the e.dentifier."""
+def _login_with_response(form, template: str, login):
+    """A login page with a response code (e.dentifier, Access Online): the form, then ``login(form)``'s verb."""
     key = request.args.get("req")
     row = _open_request(key)
     if row is False:
         return gone()
-    form = EdentifierForm()
     blocked = False
     if form.validate_on_submit():
         try:
-            user = oauth.flow().login_edentifier(
-                account_number=form.account_number.data,
-                card_number=form.card_number.data,
-                response_code=form.response_code.data,
-            )
+            user = login(form)
         except authflow.LoginRefused as refused:
             flash(refused.message, "error")
             blocked = refused.blocked
         else:
             return _logged_in(user, key)
-    return render_template(
-        "screens/edentifier.html", form=form, req=key, client_name=_client_name(row), blocked=blocked
+    return render_template(template, form=form, req=key, client_name=_client_name(row), blocked=blocked)
+
+
+@blueprint.route("/inloggen/edentifier", methods=["GET", "POST"])
+def login_edentifier():
+    """Log in with the e.dentifier."""
+    return _login_with_response(
+        EdentifierForm(),
+        "screens/edentifier.html",
+        lambda form: backend().authflow.login_edentifier(
+            account_number=form.account_number.data,
+            card_number=form.card_number.data,
+            response_code=form.response_code.data,
+        ),
     )
 
 
 @blueprint.route("/inloggen/access-online", methods=["GET", "POST"])
 def login_access_online():
     """Log in to Access Online (business customers)."""
-    key = request.args.get("req")
-    row = _open_request(key)
-    if row is False:
-        return gone()
-    form = AccessOnlineForm()
-    blocked = False
-    if form.validate_on_submit():
-        try:
-            user = oauth.flow().login_access_online(
-                user_id=form.user_id.data,
-                card_number=form.card_number.data,
-                response_code=form.response_code.data,
-            )
-        except authflow.LoginRefused as refused:
-            flash(refused.message, "error")
-            blocked = refused.blocked
-        else:
-            return _logged_in(user, key)
-    return render_template(
-        "screens/access_online.html", form=form, req=key, client_name=_client_name(row), blocked=blocked
+    return _login_with_response(
+        AccessOnlineForm(),
+        "screens/access_online.html",
+        lambda form: backend().authflow.login_access_online(
+            user_id=form.user_id.data,
+            card_number=form.card_number.data,
+            response_code=form.response_code.data,
+        ),
     )
 
 
@@ -178,7 +172,7 @@ def login_app():
     form = AppLoginForm()
     if form.validate_on_submit():
         try:
-            login = oauth.flow().start_app_login(account_number=form.account_number.data, request_key=key)
+            login = backend().authflow.start_app_login(account_number=form.account_number.data, request_key=key)
         except authflow.LoginRefused as refused:
             flash(refused.message, "error")
         else:
@@ -189,7 +183,7 @@ def login_app():
 @blueprint.get("/inloggen/app/<key>")
 def app_wait(key: str):
     """The waiting page: it polls the status URL and continues once the app has confirmed."""
-    login = oauth.flow().app_login(key)
+    login = backend().authflow.app_login(key)
     if login is None or login.status == authflow.USED:
         return gone()
     return render_template("screens/app_wait.html", login=login)
@@ -198,7 +192,7 @@ def app_wait(key: str):
 @blueprint.get("/inloggen/app/<key>/status")
 def app_status(key: str):
     """The app login's state as JSON, for the waiting page's poll."""
-    login = oauth.flow().app_login(key)
+    login = backend().authflow.app_login(key)
     if login is None:
         raise errors.NotFound()
     return wire.json_response(
@@ -213,10 +207,10 @@ def app_status(key: str):
 @blueprint.get("/inloggen/app/<key>/verder")
 def app_continue(key: str):
     """Continue after the app confirmed; back to waiting when it has not."""
-    login = oauth.flow().app_login(key)
+    login = backend().authflow.app_login(key)
     if login is None or login.status == authflow.USED:
         return gone()
-    user = oauth.flow().use_app_login(key)
+    user = backend().authflow.use_app_login(key)
     if user is None:
         flash("Uw login is nog niet bevestigd in de app.", "info")
         return redirect(url_for("screens.app_wait", key=key))
@@ -226,14 +220,14 @@ def app_continue(key: str):
 @blueprint.route("/app/bevestigen/<key>", methods=["GET", "POST"])
 def app_phone(key: str):
     """The phone: the app asks to confirm the login."""
-    login = oauth.flow().app_login(key)
+    login = backend().authflow.app_login(key)
     if login is None:
         return gone()
     user = backend().bank.user(login.user_id)
-    row = oauth.flow().request(login.request_key) if login.request_key else None
+    row = backend().authflow.request(login.request_key) if login.request_key else None
     form = AppConfirmForm()
     if form.validate_on_submit() and login.status == authflow.PENDING:
-        login = oauth.flow().confirm_app_login(key=key)
+        login = backend().authflow.confirm_app_login(key=key)
         flash("Inloggen bevestigd. U kunt verder op uw computer.", "success")
     return render_template("screens/app_phone.html", form=form, login=login, user=user, client_name=_client_name(row))
 
@@ -244,12 +238,12 @@ def app_phone(key: str):
 @blueprint.route("/toestemming/<key>", methods=["GET", "POST"])
 def consent(key: str):
     """Who asks, for what, how long; choose one account; approve or cancel."""
-    row = oauth.flow().request(key)
+    row = backend().authflow.request(key)
     if row is None or row.status == authflow.DONE:
         return gone()
     if not oauth.owns_flow(row):
         return redirect(url_for("screens.login_choice", req=key))
-    accounts = oauth.flow().eligible_accounts(row.user_id)
+    accounts = backend().authflow.eligible_accounts(row.user_id)
     form = ConsentForm()
     form.account.choices = [(a.iban, a.iban) for a in accounts]
     if form.validate_on_submit():
@@ -279,12 +273,13 @@ def consent(key: str):
 # --- internet banking -----------------------------------------------------------------------
 
 
-def _ib_user() -> authflow.LoggedIn | None:
+def internet_banking_user() -> authflow.LoggedIn | None:
+    """The internet-banking login of this browser (the ``ib`` session), None when logged out or reset away."""
     state = session.get("ib")
     if not state:
         return None
     try:
-        return oauth.flow().logged_in(state["user_id"], state["means"])
+        return backend().authflow.logged_in(state["user_id"], state["means"])
     except errors.SandboxNotFound:
         session.pop("ib", None)  # the bank was reset under this session
         return None
@@ -299,7 +294,7 @@ def internet_banking():
 @blueprint.get("/internetbankieren/toestemmingen")
 def my_consents():
     """The customer's consents: which party, which account, valid until, status; withdraw a valid one."""
-    user = _ib_user()
+    user = internet_banking_user()
     if user is None:
         return redirect(url_for("screens.login_choice"))
     service = backend().consents
@@ -320,7 +315,7 @@ def my_consents():
 @blueprint.post("/internetbankieren/toestemmingen/<int:consent_id>/intrekken")
 def withdraw(consent_id: int):
     """Withdraw a consent: ``revokedByPsu``; the party's tokens stop working."""
-    user = _ib_user()
+    user = internet_banking_user()
     if user is None:
         return redirect(url_for("screens.login_choice"))
     form = WithdrawForm()

@@ -13,10 +13,10 @@ from flask import request
 
 from mockbank import errors
 from mockbank import wire
-from mockbank.app import backend
-from mockbank.bank import HISTORY_MONTHS
-from mockbank.bank import validate_iban
-from mockbank.consents import AccessGrant
+from mockbank.context import backend
+from mockbank.services.consents import AccessGrant
+from mockbank.services.ledger_rules import HISTORY_MONTHS
+from mockbank.services.ledger_rules import validate_iban
 from mockbank.sim.calendar import months_back
 
 blueprint = Blueprint("ais", __name__, url_prefix="/v1")
@@ -105,7 +105,7 @@ def transactions(iban: str):
         raise errors.TooFarBack()
     key = request.args.get("nextPageKey")
     after = wire.decode_page_key(key) if key else None
-    size = int(backend().config["PAGE_SIZE"])
+    size = backend().settings.page_size
     rows, anchor = backend().bank.bookings_page(
         account.id, date_from=date_from or oldest, date_to=date_to, after=after, size=size
     )

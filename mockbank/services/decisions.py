@@ -17,8 +17,9 @@ from sqlalchemy.orm import mapped_column
 
 from mockbank import errors
 from mockbank import models
-from mockbank.bank import normalize_iban
 from mockbank.models import Base
+from mockbank.services.ledger_rules import is_eligible
+from mockbank.services.ledger_rules import normalize_iban
 from mockbank.sim.db import UTCDateTime
 
 APPROVE = "approve"
@@ -50,19 +51,6 @@ class QueuedDecision(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     request_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
-    def to_json(self) -> dict:
-        """The decision as the sandbox shows it."""
-        return {
-            "id": self.id,
-            "clientId": self.client_id,
-            "decision": self.decision,
-            "iban": self.iban,
-            "error": self.error,
-            "errorDescription": self.error_description,
-            "createdAt": self.created_at.isoformat(),
-            "usedAt": self.used_at.isoformat() if self.used_at else None,
-        }
-
 
 class DecisionQueue:
     """Verbs of the decision queue."""
@@ -93,7 +81,7 @@ class DecisionQueue:
                 account = session.scalar(select(models.Account).where(models.Account.iban == iban))
                 if account is None:
                     raise errors.SandboxNotFound(f"no account {iban}")
-                if not (account.product == models.CURRENT or account.has_own_iban):
+                if not is_eligible(account):
                     raise errors.SandboxError(f"{iban} is a savings account without its own IBAN: it cannot be linked")
                 error = error_description = None
             else:

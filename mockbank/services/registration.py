@@ -20,14 +20,6 @@ from dataclasses import dataclass
 from dataclasses import field
 
 import requests
-from flask import Blueprint
-from flask import Flask
-from flask import redirect
-from flask import render_template
-from flask import request
-from flask import session
-from flask import url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import JSON
 from sqlalchemy import Integer
 from sqlalchemy import String
@@ -35,23 +27,19 @@ from sqlalchemy import Text
 from sqlalchemy import select
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
-from wtforms import SelectField
-from wtforms import SelectMultipleField
-from wtforms import StringField
-from wtforms.fields.choices import SelectChoice
 
-from mockbank import authflow
-from mockbank import consents as consent_states
-from mockbank import errors
 from mockbank import models
-from mockbank import oauth
-from mockbank import wire
-from mockbank.app import backend
-from mockbank.bank import normalize_iban
 from mockbank.models import Base
+from mockbank.services import consent_rules
+from mockbank.services.authflow import AuthFlowService
+from mockbank.services.authflow import LoggedIn
+from mockbank.services.consents import ConsentService
+from mockbank.services.ledger_rules import normalize_iban
+from mockbank.settings import BankSettings
+from mockbank.sim.clock import SimClock
+from mockbank.sim.db import Database
 from mockbank.sim.db import UTCDateTime
-
-blueprint = Blueprint("registration", __name__)
+from mockbank.sim.ids import Ids
 
 SIGNATURE_HEADER = "X-Mockbank-Signature"
 SCOPES = ("psd2:account:details:read", "psd2:account:balance:read", "psd2:account:transaction:read")
@@ -108,18 +96,30 @@ class Outcome:
 class AccountingRegistrations:
     """Verbs of the bank-initiated registration."""
 
-    def __init__(self, *, state):
-        self.state = state
-        self.db = state.db
-        self.clock = state.clock
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: SimClock,
+        ids: Ids,
+        settings: BankSettings,
+        consents: ConsentService,
+        authflow: AuthFlowService,
+    ):
+        self.db = db
+        self.clock = clock
+        self.ids = ids
+        self.settings = settings
+        self.consents = consents
+        self.authflow = authflow
         self.http = requests.Session()
 
     def software(self) -> list[models.OAuthClient]:
         """Registered clients that accept bank-initiated registrations, by software name."""
-        clients = [c for c in self.state.consents.clients() if c.software_name and c.callback_url]
+        clients = [c for c in self.consents.clients() if c.software_name and c.callback_url]
         return sorted(clients, key=lambda c: c.software_name.lower())
 
-    def register(self, *, user: authflow.LoggedIn, client_id: str, serial_number: str, ibans: list[str]) -> Outcome:
+    def register(self, *, user: LoggedIn, client_id: str, serial_number: str, ibans: list[str]) -> Outcome:
         """Check the form, make one valid consent and one code per account, deliver them, and keep the outcome."""
         problems: dict[str, str] = {}
         client = next((c for c in self.software() if c.client_id == client_id), None)
@@ -134,7 +134,7 @@ class AccountingRegistrations:
             )
         elif not KLANTNUMMER.match(serial_number):
             problems["serial_number"] = "Een klantnummer bestaat alleen uit cijfers."
-        eligible = {a.iban: a for a in self.state.extras["authflow"].eligible_accounts(user.user_id)}
+        eligible = {a.iban: a for a in self.authflow.eligible_accounts(user.user_id)}
         chosen = list(dict.fromkeys(normalize_iban(i) for i in ibans if i))
         if not chosen:
             problems["accounts"] = "Kies ten minste één rekening."
@@ -157,16 +157,16 @@ class AccountingRegistrations:
             db_session.add(row)
             consent_ids = []
             for iban in chosen:
-                consent = self.state.consents.create_consent(
+                consent = self.consents.create_consent(
                     db_session,
                     client_id=client.client_id,
                     account_id=eligible[iban].id,
                     user_id=user.user_id,
                     scopes=list(SCOPES),
-                    status=consent_states.VALID,
+                    status=consent_rules.VALID,
                 )
-                code = self.state.ids.token(40)
-                self.state.consents.save_code(
+                code = self.ids.token(40)
+                self.consents.save_code(
                     db_session,
                     code=code,
                     client_id=client.client_id,
@@ -193,10 +193,10 @@ class AccountingRegistrations:
             if not delivered:
                 for consent_id in consent_ids:
                     consent = db_session.get(models.Consent, consent_id)
-                    self.state.consents.set_status(
+                    self.consents.set_status(
                         db_session,
                         consent,
-                        consent_states.REJECTED,
+                        consent_rules.REJECTED,
                         reason=f"refused by {client.name}: {message}"[:200],
                     )
         return Outcome(delivered, client.software_name, serial_number, chosen, message, registration_id, consent_ids)
@@ -220,7 +220,7 @@ class AccountingRegistrations:
                     "Content-Type": "application/json",
                     SIGNATURE_HEADER: sign(client.callback_secret or "", body),
                 },
-                timeout=float(self.state.config.get("CALLBACK_TIMEOUT", 10)),
+                timeout=float(self.settings.callback_timeout),
             )
         except requests.RequestException:
             return False, f"{client.software_name} is op dit moment niet bereikbaar. Probeer het later opnieuw."
@@ -248,120 +248,3 @@ class AccountingRegistrations:
         """Every registration, oldest first (for the sandbox)."""
         with self.db.reading() as db_session:
             return list(db_session.scalars(select(AccountingRegistration).order_by(AccountingRegistration.id)))
-
-
-class RegistrationForm(FlaskForm):
-    """Software, klantnummer and accounts; the ``decision`` button (approve/cancel) is read by the view."""
-
-    software = SelectField("Boekhoudpakket", choices=[], validate_choice=False)
-    serial_number = StringField("Klantnummer (serienummer)")
-    accounts = SelectMultipleField("Rekeningen", choices=[], validate_choice=False)
-
-
-def init_app(app: Flask) -> None:
-    """Register the page and its service."""
-    state = app.extensions["mockbank"]
-    state.db.create_all()
-    state.extras["registrations"] = AccountingRegistrations(state=state)
-    app.register_blueprint(blueprint)
-
-
-def service() -> AccountingRegistrations:
-    """The registration service of the current app."""
-    return backend().extras["registrations"]
-
-
-def _user() -> authflow.LoggedIn | None:
-    """The internet-banking login of this browser (the screens' ``ib`` session)."""
-    state = session.get("ib")
-    if not state:
-        return None
-    try:
-        return oauth.flow().logged_in(state["user_id"], state["means"])
-    except errors.SandboxNotFound:
-        session.pop("ib", None)
-        return None
-
-
-@blueprint.route("/internetbankieren/boekhoudkoppeling", methods=["GET", "POST"])
-def accounting_link():
-    """Boekhoudkoppeling aanvragen: log in first (``?login=access_online`` for Access Online), then the form."""
-    user = _user()
-    if user is None:
-        # After logging in, the screens bring the user back here.
-        session["ib_next"] = url_for("registration.accounting_link")
-        if request.args.get("login") == "access_online":
-            return redirect(url_for("screens.login_access_online"))
-        return redirect(url_for("screens.login_choice"))
-    accounts = oauth.flow().eligible_accounts(user.user_id)
-    software = service().software()
-    form = RegistrationForm()
-    form.software.choices = [SelectChoice("", "— Kies uw boekhoudpakket —")] + [
-        SelectChoice(c.client_id, c.software_name) for c in software
-    ]
-    form.accounts.choices = [SelectChoice(a.iban) for a in accounts]
-    status = 200
-    problems: dict[str, str] = {}
-    refusal = None
-    cancelled = False
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            problems["form"] = "De pagina was verlopen. Probeer het opnieuw."
-            status = 400
-        elif request.form.get("decision") == "cancel":
-            cancelled = True
-        else:
-            try:
-                outcome = service().register(
-                    user=user,
-                    client_id=form.software.data or "",
-                    serial_number=form.serial_number.data or "",
-                    ibans=form.accounts.data or [],
-                )
-            except RegistrationInvalid as invalid:
-                problems = invalid.problems
-                status = 422
-            else:
-                if outcome.delivered:
-                    return render_template("registration/done.html", outcome=outcome, user=user)
-                refusal = outcome.message
-                status = 409
-    return (
-        render_template(
-            "registration/request.html",
-            form=form,
-            user=user,
-            accounts=accounts,
-            problems=problems,
-            refusal=refusal,
-            cancelled=cancelled,
-            history=service().history(user.user_id),
-            product_words={models.CURRENT: "Betaalrekening", models.SAVINGS: "Spaarrekening"},
-        ),
-        status,
-    )
-
-
-@blueprint.get("/sandbox/accounting-registrations")
-def list_registrations():
-    """Every "Boekhoudkoppeling aanvragen" with its outcome (the bank's sandbox view of flows B and C)."""
-    return wire.json_response(
-        {
-            "registrations": [
-                {
-                    "id": r.id,
-                    "clientId": r.client_id,
-                    "userId": r.user_id,
-                    "loginMeans": r.login_means,
-                    "serialNumber": r.serial_number,
-                    "ibans": list(r.ibans),
-                    "consentIds": list(r.consent_ids),
-                    "status": r.status,
-                    "reason": r.reason,
-                    "createdAt": r.created_at.isoformat(),
-                    "finishedAt": r.finished_at.isoformat() if r.finished_at else None,
-                }
-                for r in service().all()
-            ]
-        }
-    )

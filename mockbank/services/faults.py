@@ -1,9 +1,11 @@
 """Fault injection: "answer this request with an error" (``/sandbox/faults``), as a service object.
 
+The HTTP side (the ``before_request`` hook, the answers, ``/sandbox/faults``) is ``views/faults.py``.
+
 A fault names a path glob (``fnmatch`` over ``request.path`` inside the bank app, so the same
 pattern works in-process and under server mode's prefixes), optionally a method and an OAuth
 client, an HTTP status, and how many matching requests fail (``count``; None means every one until
-it is removed). One ``before_request`` hook (``init_app``) asks ``FaultService.match_and_consume``
+it is removed). One ``before_request`` hook asks ``FaultService.match_and_consume``
 before any view runs; a matching request is answered with the error and the bank does nothing else.
 
 Faults live in the bank's database, so every server worker sees the same ones, and a hit is one
@@ -15,21 +17,13 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import unquote
 
-from flask import Flask
-from flask import Response
-from flask import g
-from flask import request
-from markupsafe import escape
 from sqlalchemy import delete
 from sqlalchemy import or_
 from sqlalchemy import select
-from werkzeug.http import HTTP_STATUS_CODES
 
 from mockbank import errors
 from mockbank import models
-from mockbank import wire
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 # Never faulted: the control API must keep working to remove a fault, and discovery stays reliable.
@@ -41,29 +35,10 @@ MAX_PATH = 500
 MAX_CODE = 64
 MAX_MESSAGE = 500
 MAX_CLIENT_ID = 64
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 API = "api"
 OAUTH = "oauth"
 HTML = "html"
-
-# ABN AMRO's own error per status where it has one; other 5xx are its technical error.
-_API_ERRORS: dict[int, type[errors.BankError]] = {
-    400: errors.InvalidRequest,
-    401: errors.InvalidAccessToken,
-    403: errors.InsufficientScope,
-    404: errors.NotFound,
-    429: errors.RateLimited,
-}
-_OAUTH_DESCRIPTIONS = {
-    "temporarily_unavailable": "The authorization server is temporarily unavailable.",
-    "server_error": "The authorization server encountered an unexpected condition.",
-    "invalid_grant": "The authorization code or refresh token is invalid, expired or revoked.",
-    "invalid_client": "Client authentication failed.",
-    "unauthorized_client": "The client is not authorized to use this grant type.",
-    "invalid_request": "The request is missing a required parameter or is otherwise malformed.",
-}
-
 
 def is_exempt(path: str) -> bool:
     """Whether ``path`` is never faulted (``/sandbox/*``, ``/.well-known/*``)."""
@@ -249,117 +224,3 @@ def _whole(name: str, value, *, low: int, high: int | None = None, hint: str = "
 def _method_matches(wanted: str | None, method: str) -> bool:
     # Flask answers HEAD with the GET view, so a GET fault covers HEAD too.
     return wanted is None or wanted == method or (wanted == "GET" and method == "HEAD")
-
-
-# --- answers --------------------------------------------------------------------------------------
-
-
-def fault_json(fault: models.Fault) -> dict:
-    """A fault as the sandbox shows it."""
-    return {
-        "id": fault.id,
-        "path": fault.path,
-        "method": fault.method,
-        "status": fault.status,
-        "code": fault.code,
-        "message": fault.message,
-        "count": fault.count,
-        "clientId": fault.client_id,
-        "retryAfter": fault.retry_after,
-        "remaining": fault.remaining,
-        "hits": fault.hits,
-        "createdAt": fault.created_at.isoformat(),
-        "lastHitAt": fault.last_hit_at.isoformat() if fault.last_hit_at else None,
-    }
-
-
-def _phrase(status: int) -> str:
-    return HTTP_STATUS_CODES.get(status) or ("Server Error" if status >= 500 else "Client Error")
-
-
-def api_error(fault: models.Fault) -> errors.BankError:
-    """The ABN AMRO error a fault on ``/v1`` answers: the bank's own per status, ``code``/``message`` overriding."""
-    cls = _API_ERRORS.get(fault.status) or (errors.BackendError if fault.status >= 500 else None)
-    if cls is None:
-        # No ABN AMRO code for this status: the mock's own, named after the status.
-        error = errors.BankError(_phrase(fault.status))
-        error.code = f"HTTP_{fault.status}"
-        error.category = _phrase(fault.status).upper().replace(" ", "_").replace("-", "_")
-    else:
-        error = cls()
-    error.status = fault.status
-    if fault.code:
-        error.code = fault.code
-    if fault.message:
-        error.message = fault.message
-    return error
-
-
-def oauth_error(status: int) -> str:
-    """The RFC 6749 ``error`` a token, revoke or introspect fault answers with this status."""
-    if status in (429, 503):
-        return "temporarily_unavailable"
-    if status >= 500:
-        return "server_error"
-    return {400: "invalid_grant", 401: "invalid_client", 403: "unauthorized_client"}.get(status, "invalid_request")
-
-
-def answer(fault: models.Fault, path: str, trace_id: str) -> Response:
-    """The response a fault gives on ``path``: ABN AMRO's envelope, OAuth JSON or a plain HTML page."""
-    headers = {}
-    if fault.status == 429 or fault.retry_after is not None:
-        headers["Retry-After"] = str(fault.retry_after if fault.retry_after is not None else DEFAULT_RETRY_AFTER)
-    kind = answer_kind(path)
-    if kind == API:
-        return wire.json_response(wire.error_body(api_error(fault), trace_id), status=fault.status, headers=headers)
-    if kind == OAUTH:
-        error = fault.code or oauth_error(fault.status)
-        description = fault.message or _OAUTH_DESCRIPTIONS.get(error) or _phrase(fault.status)
-        headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
-        return wire.json_response(
-            {"error": error, "error_description": description}, status=fault.status, headers=headers
-        )
-    default = (
-        "De dienst is tijdelijk niet beschikbaar. Probeer het later opnieuw."
-        if fault.status >= 500 or fault.status == 429
-        else "Uw verzoek kon niet worden verwerkt."
-    )
-    title = f"{fault.status} {_phrase(fault.status)}"
-    page = (
-        '<!doctype html>\n<html lang="nl">\n<head><meta charset="utf-8">'
-        f"<title>{escape(title)} - ABN AMRO (sandbox)</title></head>\n"
-        f'<body>\n<h1>Er ging iets mis</h1>\n<p id="fault" data-status="{fault.status}">'
-        f"{escape(fault.message or default)}</p>\n"
-        f"<p><small>{escape(title)}</small></p>\n</body>\n</html>\n"
-    )
-    return Response(page, status=fault.status, headers=headers, mimetype="text/html")
-
-
-# --- the hook -------------------------------------------------------------------------------------
-
-
-def _caller(path: str) -> Caller:
-    """Who sent the current request: ``API-Key`` under ``/v1``, else HTTP Basic or the ``client_id`` parameter."""
-    if answer_kind(path) == API:
-        return Caller(api_key=request.headers.get("API-Key"))
-    auth = request.authorization
-    if auth is not None and auth.type == "basic" and auth.username:
-        # RFC 6749 §2.3.1: the Basic user name is the form-encoded client_id.
-        return Caller(client_id=unquote(auth.username))
-    client_id = request.form.get("client_id") if request.mimetype in FORM_TYPES else None
-    return Caller(client_id=client_id or request.args.get("client_id") or None)
-
-
-def init_app(app: Flask) -> None:
-    """Answer matching faults before any view runs (register after the Trace-Id hook)."""
-    state = app.extensions["mockbank"]
-
-    @app.before_request
-    def _injected_fault():
-        path = request.path
-        if is_exempt(path):
-            return None
-        fault = state.faults.match_and_consume(path=path, method=request.method, caller=lambda: _caller(path))
-        if fault is None:
-            return None
-        return answer(fault, path, g.get("trace_id", ""))

@@ -1,4 +1,4 @@
-"""The bank's ledger as a service object: customers, users, accounts, and money that moves.
+"""The bank's ledger as a service object: customers (``CustomerBook``), accounts, and money that moves.
 
 Views parse, call one of these verbs, and shape the answer; every verb is one transaction.
 """
@@ -6,7 +6,6 @@ Views parse, call one of these verbs, and shape the answer; every verb is one tr
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from schwifty import IBAN
 from sqlalchemy import and_
@@ -19,186 +18,23 @@ from sqlalchemy.orm import selectinload
 
 from mockbank import errors
 from mockbank import models
+from mockbank.services.customers import CustomerBook
+from mockbank.services.ledger_rules import HISTORY_MONTHS
+from mockbank.services.ledger_rules import MUTATION_SEPA_TRANSFER_IN
+from mockbank.services.ledger_rules import MUTATION_SEPA_TRANSFER_OUT
+from mockbank.services.ledger_rules import NOBODY
+from mockbank.services.ledger_rules import Party
+from mockbank.services.ledger_rules import checked_cents
+from mockbank.services.ledger_rules import normalize_iban
+from mockbank.services.ledger_rules import validate_iban
+from mockbank.services.ledger_rules import wrap_lines
 from mockbank.sim.calendar import AMSTERDAM
-from mockbank.sim.clock import SimClock
-from mockbank.sim.db import Database
-from mockbank.sim.ids import Ids
 
-DESCRIPTION_LINE_LENGTH = 32
-DESCRIPTION_LINE_COUNT = 9
-HISTORY_MONTHS = 18
-
-# mutationCode values seen in captured ABN AMRO responses (meanings inferred from their lines).
-MUTATION_CARD = "426"
-MUTATION_SEPA_INCASSO = "247"
-MUTATION_SEPA_TRANSFER_IN = "654"
-MUTATION_SEPA_TRANSFER_OUT = "658"
-MUTATION_IDEAL = "944"
-MUTATION_INTEREST = "593"
+__all__ = ["HISTORY_MONTHS", "Bank", "Party", "normalize_iban", "validate_iban"]
 
 
-def wrap_lines(*parts: str) -> list[str]:
-    """Description lines as ABN AMRO sends them: at most 9 lines of at most 32 characters."""
-    lines: list[str] = []
-    for part in parts:
-        text = part.strip()
-        while text:
-            lines.append(text[:DESCRIPTION_LINE_LENGTH].rstrip())
-            text = text[DESCRIPTION_LINE_LENGTH:].strip()
-    return lines[:DESCRIPTION_LINE_COUNT]
-
-
-def normalize_iban(value: str) -> str:
-    """The IBAN without spaces, upper case."""
-    return "".join(value.split()).upper()
-
-
-def validate_iban(value: str) -> str:
-    """The normalized IBAN, or ``InvalidIban`` when it has a wrong shape or checksum."""
-    text = normalize_iban(value)
-    if not text.isalnum():
-        raise errors.InvalidIban()
-    try:
-        IBAN(text)
-    except ValueError as exc:
-        raise errors.InvalidIban() from exc
-    return text
-
-
-def checked_cents(amount_cents) -> int:
-    """``amount_cents`` when it is a plain int; money in the ledger is never a float, Decimal or bool."""
-    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int):
-        raise errors.SandboxError(f"amounts are integer cents, not {type(amount_cents).__name__}")
-    return amount_cents
-
-
-@dataclass(frozen=True)
-class Party:
-    """The other side of a booking, for lines and counterparty fields."""
-
-    iban: str = ""
-    name: str = ""
-    bic: str = ""
-
-
-class Bank:
+class Bank(CustomerBook):
     """Verbs of the ledger. State lives in the database; the clock gives every 'now'."""
-
-    def __init__(self, *, db: Database, clock: SimClock, ids: Ids):
-        self.db = db
-        self.clock = clock
-        self.ids = ids
-
-    # --- customers, users and login means ---------------------------------------------------
-
-    def create_customer(
-        self, *, kind: str, name: str, trade_name: str | None = None, kvk_number: str | None = None
-    ) -> models.Customer:
-        """A retail or business customer; a business one needs an 8-digit KvK number."""
-        if kind not in (models.RETAIL, models.BUSINESS):
-            raise errors.SandboxError(f"kind must be 'retail' or 'business', not {kind!r}")
-        if not name or not name.strip():
-            raise errors.SandboxError("a customer needs a name")
-        if kind == models.BUSINESS:
-            if not kvk_number or len(kvk_number) != 8 or not kvk_number.isdigit():
-                raise errors.SandboxError("a business customer needs an 8-digit KvK number")
-        with self.db.transaction() as session:
-            customer = models.Customer(
-                kind=kind,
-                name=name.strip(),
-                trade_name=(trade_name or None) if kind == models.BUSINESS else None,
-                kvk_number=kvk_number if kind == models.BUSINESS else None,
-                created_at=self.clock.now(),
-            )
-            session.add(customer)
-            session.flush()
-            return customer
-
-    def create_user(
-        self,
-        *,
-        customer_id: int,
-        name: str,
-        email: str | None = None,
-        behaviour: str | None = None,
-        login_means: tuple[str, ...] = (models.EDENTIFIER, models.MOBILE_APP),
-    ) -> models.OnlineUser:
-        """An internet-banking user of a customer with its login means (Access Online for businesses)."""
-        with self.db.transaction() as session:
-            customer = session.get(models.Customer, customer_id)
-            if customer is None:
-                raise errors.SandboxNotFound(f"no customer {customer_id}")
-            if models.ACCESS_ONLINE in login_means and customer.kind != models.BUSINESS:
-                raise errors.SandboxError("Access Online is for business customers only")
-            user = models.OnlineUser(
-                customer_id=customer_id,
-                name=name,
-                email=email,
-                behaviour=behaviour,
-                created_at=self.clock.now(),
-            )
-            session.add(user)
-            session.flush()
-            first_account = session.scalar(
-                select(models.Account.iban).where(models.Account.customer_id == customer_id).order_by(models.Account.id)
-            )
-            for kind in login_means:
-                session.add(self._new_login_means(user, kind, first_account))
-            session.flush()
-            return self._load_user(session, user.id)
-
-    def _new_login_means(self, user: models.OnlineUser, kind: str, account_iban: str | None) -> models.LoginMeans:
-        if kind == models.EDENTIFIER:
-            return models.LoginMeans(
-                user_id=user.id,
-                kind=kind,
-                account_number=account_iban,
-                card_number=self.ids.digits(3),
-                response_code=self.ids.digits(8),
-            )
-        if kind == models.MOBILE_APP:
-            return models.LoginMeans(user_id=user.id, kind=kind, app_device=f"device-{self.ids.digits(6)}")
-        if kind == models.ACCESS_ONLINE:
-            return models.LoginMeans(
-                user_id=user.id,
-                kind=kind,
-                access_online_user_id=f"AO{self.ids.digits(6)}",
-                card_number=self.ids.digits(3),
-                response_code=self.ids.digits(8),
-            )
-        raise errors.SandboxError(f"unknown login means {kind!r}")
-
-    def _load_user(self, session, user_id: int) -> models.OnlineUser:
-        return session.scalars(
-            select(models.OnlineUser)
-            .where(models.OnlineUser.id == user_id)
-            .options(selectinload(models.OnlineUser.login_means), selectinload(models.OnlineUser.customer))
-        ).one()
-
-    def user(self, user_id: int) -> models.OnlineUser:
-        """A user with login means and customer loaded."""
-        with self.db.reading() as session:
-            user = session.get(models.OnlineUser, user_id)
-            if user is None:
-                raise errors.SandboxNotFound(f"no user {user_id}")
-            return self._load_user(session, user_id)
-
-    def users(self) -> list[models.OnlineUser]:
-        """Every online-banking user."""
-        with self.db.reading() as session:
-            ids = session.scalars(select(models.OnlineUser.id).order_by(models.OnlineUser.id)).all()
-            return [self._load_user(session, user_id) for user_id in ids]
-
-    def customers(self) -> list[models.Customer]:
-        """Every customer with accounts and users."""
-        with self.db.reading() as session:
-            return list(
-                session.scalars(
-                    select(models.Customer)
-                    .order_by(models.Customer.id)
-                    .options(selectinload(models.Customer.accounts), selectinload(models.Customer.users))
-                )
-            )
 
     # --- accounts ----------------------------------------------------------------------------
 
@@ -394,7 +230,7 @@ class Bank:
         amount_cents: int,
         mutation_code: str,
         description_lines: list[str],
-        counterparty: Party = Party(),
+        counterparty: Party = NOBODY,
         transaction_id: str | None = None,
         allow_overdraft: bool = True,
     ) -> models.Booking:
