@@ -40,7 +40,7 @@ def test_the_last_moment_can_be_reached_and_no_later():
 
 @pytest.mark.parametrize("app", ["bank", "portal"])
 @pytest.mark.parametrize(
-    "body", [{"to": "9999-12-31T23:59:59"}, {"workingDays": 10**30}, {"days": 10**12}, {"seconds": 1e300}]
+    "body", [{"to": "9999-12-31T23:59:59"}, {"workingDays": 10**9}, {"days": 10**12}, {"seconds": 1e300}]
 )
 def test_both_sandboxes_answer_a_wild_step_with_their_own_400(app, body):
     from consent_server import create_app as create_portal

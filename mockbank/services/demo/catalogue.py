@@ -9,7 +9,7 @@ from dataclasses import field
 from schwifty.checksum import ISO7064_mod97_10
 
 from mockbank import models
-from mockbank.bank import Party
+from mockbank.services.ledger_rules import Party
 from mockbank.settings import DEFAULT_SANDBOX_API_KEY
 
 BUSINESS_COUNT = 4
