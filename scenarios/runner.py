@@ -36,6 +36,8 @@ from scenarios.outcome import ScenarioError
 from scenarios.outcome import ScenarioResult
 from scenarios.outcome import TimelineEntry
 from scenarios.outcome import expect
+from scenarios.portal_setup import connect_portal
+from scenarios.portal_setup import register_companies
 from scenarios.urls import Urls
 from scenarios.urls import expand
 from scenarios.urls import scrub
@@ -117,9 +119,13 @@ __all__ = [
     "ScenarioResult",
     "TimelineEntry",
     "anchor_after",
+    "connect_portal",
     "expand",
     "expect",
+    "format_traceback",
     "front_door",
+    "new_faker",
+    "register_companies",
     "run_scenario",
     "scrub",
     "urls_from_well_known",
