@@ -113,10 +113,9 @@ def _collected_seeds(args: list[str], environ: dict) -> set[str]:
     ("args", "environ", "seeds"),
     [
         ([], {}, {"7"}),
-        (["--second-seed"], {}, {"7", "11"}),
         ([], {"MOCKBANK_SECOND_SEED": "1"}, {"7", "11"}),
     ],
-    ids=["make-test", "option", "ci-variable"],
+    ids=["make-test", "ci-variable"],
 )
 def test_make_test_runs_the_parity_on_one_seed_and_ci_on_both(args, environ, seeds):
     assert _collected_seeds(args, environ) == seeds
