@@ -73,9 +73,21 @@ def storage_url(request, tmp_path):
     from sqlalchemy import create_engine
     from sqlalchemy import text
 
+    url, schema = postgres_for_this_worker()
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
-    yield POSTGRES_URL
+    yield url
+
+
+def postgres_for_this_worker() -> tuple[str, str]:
+    """(URL, schema) of this test process: ``public``, or under pytest-xdist a schema of the worker's own
+    (``test_gw0``...) that its connections search first, so two workers never empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return POSTGRES_URL, "public"
+    schema = "test_" + "".join(ch for ch in worker if ch.isalnum())
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}", schema
