@@ -17,14 +17,14 @@ import importlib
 _EXPORTS = {
     "Routing": "scenarios.routing",
     "RunningServer": "scenarios.server",
-    "ScenarioContext": "scenarios.runner",
-    "ScenarioResult": "scenarios.runner",
-    "expect": "scenarios.runner",
+    "ScenarioContext": "scenarios.context",
+    "ScenarioResult": "scenarios.outcome",
+    "expect": "scenarios.outcome",
     "run_scenario": "scenarios.runner",
     "scenario": "scenarios.catalogue",
     "start_server": "scenarios.server",
     "start_server_process": "scenarios.server",
-    "Urls": "scenarios.world",
+    "Urls": "scenarios.urls",
     "World": "scenarios.world",
     "mock_world": "scenarios.world",
 }

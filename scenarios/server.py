@@ -20,8 +20,8 @@ from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
-from scenarios.world import RUNNING
-from scenarios.world import Urls
+from mockbank.sim.clock import RUNNING
+from scenarios.urls import Urls
 from scenarios.world import World
 
 WELL_KNOWN = "/.well-known/mockbank"

@@ -1,12 +1,14 @@
-"""The world: the composition root that builds the bank and the portal on one simulated clock."""
+"""The world: the composition root that builds the bank and the portal on one simulated clock.
+
+Its hosts and base URLs are in :mod:`scenarios.urls`, how the portal is set up at the bank in
+:mod:`scenarios.portal_setup`; both are importable from here too.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 from collections.abc import Callable
-from dataclasses import asdict
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
@@ -17,129 +19,20 @@ from mockbank.backend import BankBackend
 from mockbank.sim.clock import FROZEN
 from mockbank.sim.clock import RUNNING
 from mockbank.sim.clock import SimClock
+from scenarios.portal_setup import PORTAL_CLIENT_ID
+from scenarios.portal_setup import PORTAL_CLIENT_NAME
+from scenarios.portal_setup import kvk_companies
 from scenarios.routing import Host
 from scenarios.routing import Routing
-
-BANK_API_HOST = "api-sandbox.abnamro.com"
-BANK_AUTH_HOST = "auth-sandbox.connect.abnamro.com"
-BANK_TOKEN_PORT = 8443
-EACCOUNTING_API_HOST = "eaccountingapi-sandbox.test.vismaonline.com"
-EACCOUNTING_HOST = "eaccounting-sandbox.test.vismaonline.com"
-PORTAL_HOST = "register.ebanking.vismasoftware.nl"
-KVK_HOST = "api.kvk.nl"
-
-# The portal's registration at the bank (Visma as an ABN AMRO third party).
-PORTAL_CLIENT_ID = "TPP_visma_eaccounting"
-PORTAL_CLIENT_NAME = "Visma eAccounting"
-
-# Server-mode path prefix of every host (docs/contracts.md).
-PREFIXES = {
-    "bank_api": "/abnamro-api",
-    "bank_auth": "/abnamro-auth",
-    "eaccounting_api": "/eaccounting-api",
-    "eaccounting": "/eaccounting",
-    "portal": "/portal",
-    "kvk": "/kvk",
-}
-
-
-@dataclass(frozen=True)
-class Urls:
-    """Base URL of every host of a world, for one front door."""
-
-    bank_api: str
-    bank_auth: str
-    bank_token: str
-    eaccounting_api: str
-    eaccounting: str
-    portal: str
-    kvk: str
-
-    @classmethod
-    def inprocess(cls) -> Urls:
-        """The real-looking hosts that in-process routing serves."""
-        auth = f"https://{BANK_AUTH_HOST}"
-        return cls(
-            bank_api=f"https://{BANK_API_HOST}",
-            bank_auth=auth,
-            bank_token=f"https://{BANK_AUTH_HOST}:{BANK_TOKEN_PORT}/as/token.oauth2",
-            eaccounting_api=f"https://{EACCOUNTING_API_HOST}",
-            eaccounting=f"https://{EACCOUNTING_HOST}",
-            portal=f"https://{PORTAL_HOST}",
-            kvk=f"https://{KVK_HOST}",
-        )
-
-    @classmethod
-    def server(cls, base_url: str) -> Urls:
-        """Every host under its path prefix of one server (``mockbank serve``)."""
-        base = base_url.rstrip("/")
-        urls = {name: base + prefix for name, prefix in PREFIXES.items()}
-        return cls(bank_token=urls["bank_auth"] + "/as/token.oauth2", **urls)
-
-    @property
-    def bank_sandbox(self) -> str:
-        """The bank's sandbox control API."""
-        return self.bank_api + "/sandbox"
-
-    @property
-    def portal_sandbox(self) -> str:
-        """The portal's sandbox control API."""
-        return self.portal + "/sandbox"
-
-    @property
-    def outbox(self) -> str:
-        """The portal's outbox pages: every mail it sent, readable in a browser."""
-        return self.portal + "/outbox"
-
-    def to_json(self) -> dict:
-        """The ``bank``/``portal`` part of ``/.well-known/mockbank``."""
-        return {
-            "bank": {
-                "api": self.bank_api,
-                "auth": self.bank_auth,
-                "token": self.bank_token,
-                "sandbox": self.bank_sandbox,
-            },
-            "portal": {
-                "eaccountingApi": self.eaccounting_api,
-                "eaccounting": self.eaccounting,
-                "portal": self.portal,
-                "kvk": self.kvk,
-                "sandbox": self.portal_sandbox,
-                "outbox": self.outbox,
-            },
-        }
-
-    def portal_config(self) -> dict:
-        """The config keys that tell the portal where the bank and its own public hosts are."""
-        return {
-            "BANK_API_BASE": self.bank_api,
-            "BANK_AUTH_BASE": self.bank_auth,
-            "BANK_TOKEN_URL": self.bank_token,
-            "BANK_SANDBOX_BASE": self.bank_sandbox,
-            "EACCOUNTING_API_BASE": self.eaccounting_api,
-            "EACCOUNTING_BASE": self.eaccounting,
-            "PORTAL_BASE": self.portal,
-            "KVK_BASE": self.kvk,
-        }
-
-    def as_dict(self) -> dict:
-        """Every base URL by name."""
-        return {
-            **asdict(self),
-            "bank_sandbox": self.bank_sandbox,
-            "portal_sandbox": self.portal_sandbox,
-            "outbox": self.outbox,
-        }
-
-
-def kvk_companies(customers: list[dict]) -> list[tuple[str, str]]:
-    """(KvK number, name) of the bank's business customers (sandbox JSON): what the KvK register should know."""
-    return [
-        (c["kvkNumber"], c.get("tradeName") or c["name"])
-        for c in customers
-        if c["kind"] == "business" and c.get("kvkNumber")
-    ]
+from scenarios.urls import BANK_API_HOST
+from scenarios.urls import BANK_AUTH_HOST
+from scenarios.urls import BANK_TOKEN_PORT
+from scenarios.urls import EACCOUNTING_API_HOST
+from scenarios.urls import EACCOUNTING_HOST
+from scenarios.urls import KVK_HOST
+from scenarios.urls import PORTAL_HOST
+from scenarios.urls import PREFIXES
+from scenarios.urls import Urls
 
 
 class World:
@@ -506,4 +399,13 @@ def _decorate(func: Callable, options: dict) -> Callable:
     return wrapper
 
 
-__all__ = ["FROZEN", "RUNNING", "Urls", "World", "mock_world"]
+__all__ = [
+    "FROZEN",
+    "PORTAL_CLIENT_ID",
+    "PORTAL_CLIENT_NAME",
+    "RUNNING",
+    "Urls",
+    "World",
+    "kvk_companies",
+    "mock_world",
+]

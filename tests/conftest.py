@@ -11,6 +11,31 @@ from mockbank.sim.clock import SimClock
 
 POSTGRES_URL = os.environ.get("MOCKBANK_TEST_DATABASE_URL")
 STORAGE_BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+# Tests marked ``second_seed`` repeat a claim on another seed: CI runs them (.ci/run sets the variable).
+SECOND_SEED_VARIABLE = "MOCKBANK_SECOND_SEED"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--second-seed",
+        action="store_true",
+        help=f"also run the tests marked second_seed (as {SECOND_SEED_VARIABLE}=1 does; CI runs them)",
+    )
+
+
+def second_seed_wanted(config) -> bool:
+    """Whether this run includes the tests marked ``second_seed``."""
+    return config.getoption("--second-seed") or os.environ.get(SECOND_SEED_VARIABLE, "") not in ("", "0")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the tests marked ``second_seed`` unless ``--second-seed`` or MOCKBANK_SECOND_SEED=1 asks for them."""
+    if second_seed_wanted(config):
+        return
+    kept = [item for item in items if item.get_closest_marker("second_seed") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 @pytest.fixture
@@ -48,9 +73,21 @@ def storage_url(request, tmp_path):
     from sqlalchemy import create_engine
     from sqlalchemy import text
 
+    url, schema = postgres_for_this_worker()
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
-    yield POSTGRES_URL
+    yield url
+
+
+def postgres_for_this_worker() -> tuple[str, str]:
+    """(URL, schema) of this test process: ``public``, or under pytest-xdist a schema of the worker's own
+    (``test_gw0``...) that its connections search first, so two workers never empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return POSTGRES_URL, "public"
+    schema = "test_" + "".join(ch for ch in worker if ch.isalnum())
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}", schema

@@ -1,15 +1,18 @@
 """The two commands and CI: ``make run`` serves the seeded bank, ``make test`` lints and runs the suite, and
-``.ci/run`` runs ``make test`` with PostgreSQL when one answers. (A real clean-clone run is CI's own job.)"""
+``.ci/run`` runs ``make test`` with PostgreSQL when one answers and with the tests marked ``second_seed``,
+which ``make test`` leaves out. (A real clean-clone run is CI's own job.)"""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import pytest
 import requests
 
 from scenarios.server import SERVING_LINE
@@ -55,13 +58,13 @@ def test_the_mockbank_console_script_serves_the_bank_with_seeded_data():
 
 
 def _ci_run(tmp_path: Path, environ: dict) -> str:
-    """Run ``.ci/run`` with a stand-in ``make`` that prints its arguments and the database URL it was given."""
+    """Run ``.ci/run`` with a stand-in ``make`` that prints its arguments, database URL and second-seed switch."""
     fake = tmp_path / "bin"
     fake.mkdir(exist_ok=True)
     make = fake / "make"
-    make.write_text('#!/bin/sh\necho "$* ${MOCKBANK_TEST_DATABASE_URL:-none}"\n')
+    make.write_text('#!/bin/sh\necho "$* ${MOCKBANK_TEST_DATABASE_URL:-none} ${MOCKBANK_SECOND_SEED:-unset}"\n')
     make.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if k != "MOCKBANK_TEST_DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("MOCKBANK_TEST_DATABASE_URL", "MOCKBANK_SECOND_SEED")}
     # A Chromium is named, so the run never installs one with apt-get (tests/browser/test_setup.py tests that part).
     env.update({"MOCKBANK_CHROMIUM": "/bin/true"}, **environ, PATH=f"{fake}{os.pathsep}{env['PATH']}")
     result = subprocess.run(
@@ -80,9 +83,39 @@ def _postgres_answers() -> bool:
 
 def test_ci_runs_make_test_with_postgresql_when_one_answers(tmp_path):
     expected = POSTGRES if _postgres_answers() else "none"
-    assert _ci_run(tmp_path, {}) == f"test {expected}"
+    assert _ci_run(tmp_path, {}) == f"test {expected} 1"
 
 
 def test_ci_keeps_a_database_url_it_was_given(tmp_path):
     chosen = "postgresql+psycopg://ci@db.example:5432/other"
-    assert _ci_run(tmp_path, {"MOCKBANK_TEST_DATABASE_URL": chosen}) == f"test {chosen}"
+    assert _ci_run(tmp_path, {"MOCKBANK_TEST_DATABASE_URL": chosen}) == f"test {chosen} 1"
+
+
+PARITY = "tests/scenarios/test_scenario_catalogue.py"
+
+
+def _collected_seeds(args: list[str], environ: dict) -> set[str]:
+    """The seeds of the catalogue's parity test that a pytest run with ``args`` and ``environ`` would run."""
+    env = {k: v for k, v in os.environ.items() if k != "MOCKBANK_SECOND_SEED"} | environ
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly", *args, PARITY],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    return set(re.findall(r"in_process_and_on_a_server\[.*-(\d+)\]", result.stdout))
+
+
+@pytest.mark.parametrize(
+    ("args", "environ", "seeds"),
+    [
+        ([], {}, {"7"}),
+        ([], {"MOCKBANK_SECOND_SEED": "1"}, {"7", "11"}),
+    ],
+    ids=["make-test", "ci-variable"],
+)
+def test_make_test_runs_the_parity_on_one_seed_and_ci_on_both(args, environ, seeds):
+    assert _collected_seeds(args, environ) == seeds
