@@ -13,9 +13,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from consent_server import models
-from consent_server.portal import BANKS
-from consent_server.portal import PRODUCT_BANKS
-from consent_server.portal import PRODUCTS
+from consent_server.services.registrations import BANKS
+from consent_server.services.registrations import PRODUCT_BANKS
+from consent_server.services.registrations import PRODUCTS
 
 
 class ButtonForm(FlaskForm):

@@ -11,9 +11,9 @@ from flask import render_template
 from flask import url_for
 
 from consent_server import errors
-from consent_server.app import portal
 from consent_server.forms import ButtonForm
-from consent_server.links import refusal_of
+from consent_server.services.links import refusal_of
+from consent_server.web import portal
 from mockbank.sim.dutch import dutch_date
 from mockbank.sim.dutch import dutch_number
 
@@ -40,7 +40,7 @@ def _page(token: str, view=None, refusal: errors.ActivationRefused | None = None
             activate_form=ButtonForm(prefix="activate"),
             renew_form=ButtonForm(prefix="renew"),
             dutch_date=dutch_date,
-            first_import_days=dutch_number(int(portal().config["FIRST_IMPORT_WORKING_DAYS"])),
+            first_import_days=dutch_number(portal().settings.first_import_working_days),
         ),
         status,
     )

@@ -8,8 +8,8 @@ from flask import request
 
 from consent_server import errors
 from consent_server import wire
-from consent_server.app import portal
-from consent_server.bankclient import SIGNATURE_HEADER
+from consent_server.services.signature import SIGNATURE_HEADER
+from consent_server.web import portal
 
 blueprint = Blueprint("callbacks", __name__, url_prefix="/bank")
 

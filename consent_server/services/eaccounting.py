@@ -13,13 +13,11 @@ from sqlalchemy.orm import selectinload
 
 from consent_server import errors
 from consent_server import models
-from consent_server.kvk import KvkError
-from consent_server.kvk import KvkRegister
-from consent_server.portal import Registrations
-from mockbank.sim.clock import SimClock
-from mockbank.sim.db import Database
-from mockbank.sim.ids import Ids
-from mockbank.sim.jobs import DueJobQueue
+from consent_server.services.base import Kernel
+from consent_server.services.base import Service
+from consent_server.services.kvk import KvkError
+from consent_server.services.kvk import KvkRegister
+from consent_server.services.registrations import Registrations
 
 PREPARE_JOB = "bankconnection.prepare"
 PRODUCT = "eaccounting"
@@ -43,28 +41,14 @@ class AccountInput:
     holder_name: str | None = None
 
 
-class EAccounting:
+class EAccounting(Service):
     """Verbs of eAccounting's bank-account settings."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        clock: SimClock,
-        ids: Ids,
-        jobs: DueJobQueue,
-        config: dict,
-        kvk: KvkRegister,
-        registrations: Registrations,
-    ):
-        self.db = db
-        self.clock = clock
-        self.ids = ids
-        self.jobs = jobs
-        self.config = config
+    def __init__(self, kernel: Kernel, *, kvk: KvkRegister, registrations: Registrations):
+        super().__init__(kernel)
         self.kvk = kvk
         self.registrations = registrations
-        jobs.register(PREPARE_JOB, self._prepare_job)
+        self.jobs.register(PREPARE_JOB, self._prepare_job)
 
     # --- administrations ----------------------------------------------------------------------------
 
@@ -174,7 +158,7 @@ class EAccounting:
             return account
 
     def _ledger_default(self, account_type: int, taken: set[int] = frozenset()) -> int:
-        defaults = self.config["LEDGER_DEFAULTS"]
+        defaults = self.settings.ledger_defaults
         number = int(defaults[account_type])
         while number in taken:
             number += 1
@@ -356,7 +340,7 @@ class EAccounting:
         if not account.is_active:
             return "Deze rekening is inactief. Maak de rekening eerst weer actief."
         bank_code = IBAN(account.iban).bank_code if account.iban else ""
-        banks = self.config["SUPPORTED_BANK_CODES"]
+        banks = self.settings.supported_bank_codes
         if bank_code not in banks:
             return (
                 "Voor de bank van deze rekening is geen directe bankkoppeling beschikbaar. "
@@ -368,7 +352,7 @@ class EAccounting:
         """The supported bank of the account's IBAN ("ABN AMRO"), or None."""
         if not account.iban:
             return None
-        return self.config["SUPPORTED_BANK_CODES"].get(IBAN(account.iban).bank_code)
+        return self.settings.supported_bank_codes.get(IBAN(account.iban).bank_code)
 
     def enable_connection(self, administration_id: int, uid: str) -> models.BankAccount:
         """Start preparing the bank connection ("Bankkoppeling voorbereiden…"); an ineligible account is refused."""
@@ -384,7 +368,7 @@ class EAccounting:
             row.connection_state = models.CONNECTION_PREPARING
             row.connection_requested_at = now
             row.modified_at = now
-            due = now + dt.timedelta(seconds=int(self.config["PREPARE_SECONDS"]))
+            due = now + dt.timedelta(seconds=self.settings.prepare_seconds)
             self.jobs.schedule(PREPARE_JOB, due, {"account": uid}, session=session)
         return self.account(administration_id, uid)
 

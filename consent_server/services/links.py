@@ -18,18 +18,16 @@ from sqlalchemy.orm import selectinload
 
 from consent_server import errors
 from consent_server import models
-from consent_server.bankclient import BankGateway
-from consent_server.mail import MailLink
-from consent_server.mail import Outbox
+from consent_server.services.bank import BankGateway
+from consent_server.services.base import Kernel
+from consent_server.services.base import Service
+from consent_server.services.mail import MailLink
+from consent_server.services.mail import Outbox
 from mockbank.sim.calendar import AMSTERDAM
 from mockbank.sim.calendar import business_days_later
 from mockbank.sim.calendar import first_of_next_month
 from mockbank.sim.calendar import next_local_time
-from mockbank.sim.clock import SimClock
-from mockbank.sim.db import Database
 from mockbank.sim.dutch import dutch_date
-from mockbank.sim.ids import Ids
-from mockbank.sim.jobs import DueJobQueue
 
 ACTIVATION_SEND_JOB = "activation.send"
 ACTIVATION_EXPIRE_JOB = "activation.expire"
@@ -78,30 +76,16 @@ class ActivationView:
     consent_valid: bool
 
 
-class Links:
+class Links(Service):
     """Verbs of an account link's life after consent."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        clock: SimClock,
-        ids: Ids,
-        jobs: DueJobQueue,
-        config: dict,
-        outbox: Outbox,
-        bank: BankGateway,
-    ):
-        self.db = db
-        self.clock = clock
-        self.ids = ids
-        self.jobs = jobs
-        self.config = config
+    def __init__(self, kernel: Kernel, *, outbox: Outbox, bank: BankGateway):
+        super().__init__(kernel)
         self.outbox = outbox
         self.bank = bank
-        jobs.register(ACTIVATION_SEND_JOB, self._send_activation_job)
-        jobs.register(ACTIVATION_EXPIRE_JOB, self._expire_activation_job)
-        jobs.register(CONSENT_EXPIRY_JOB, self._consent_expiry_job)
+        self.jobs.register(ACTIVATION_SEND_JOB, self._send_activation_job)
+        self.jobs.register(ACTIVATION_EXPIRE_JOB, self._expire_activation_job)
+        self.jobs.register(CONSENT_EXPIRY_JOB, self._consent_expiry_job)
 
     # --- consent ------------------------------------------------------------------------------------
 
@@ -134,7 +118,7 @@ class Links:
             transition(session, link, previous, now, "toestemming vernieuwd; de activatie loopt door")
             return
         link.ended_reason = None
-        due = business_days_later(now, int(self.config["ACTIVATION_MAIL_WORKING_DAYS"]))
+        due = business_days_later(now, self.settings.activation_mail_working_days)
         self.jobs.schedule(ACTIVATION_SEND_JOB, due, {"link": link.id}, session=session)
         transition(session, link, models.LINK_ACTIVATION_SCHEDULED, now, f"activatiemail op {dutch_date(due)}")
 
@@ -158,7 +142,7 @@ class Links:
             )
         ):
             older.superseded_at = now
-        expires = now + dt.timedelta(days=int(self.config["ACTIVATION_LINK_DAYS"]))
+        expires = now + dt.timedelta(days=self.settings.activation_link_days)
         token = models.ActivationToken(token=self.ids.token(40), link_id=link.id, created_at=now, expires_at=expires)
         session.add(token)
         session.flush()
@@ -169,7 +153,7 @@ class Links:
             "activation",
             [MailLink("activate", "Activeer de koppeling", url)],
             expires_at=expires,
-            first_import_days=int(self.config["FIRST_IMPORT_WORKING_DAYS"]),
+            first_import_days=self.settings.first_import_working_days,
         )
         token.mail_id = mail.id
         self.jobs.schedule(ACTIVATION_EXPIRE_JOB, expires, {"token": token.id}, session=session)
@@ -224,7 +208,7 @@ class Links:
                 )
             token.used_at = now
             link.activated_at = now
-            link.first_import_at = business_days_later(now, int(self.config["FIRST_IMPORT_WORKING_DAYS"]))
+            link.first_import_at = business_days_later(now, self.settings.first_import_working_days)
             link.import_from = local_date(now)
             transition(
                 session,
@@ -392,7 +376,7 @@ class Links:
 
     def ensure_import_scheduled(self, session, now: dt.datetime) -> None:
         """The daily import job at the configured hour (one pending at a time)."""
-        hour, minute = import_time(self.config)
+        hour, minute = self.settings.import_hour_minute
         self._ensure_job(session, IMPORT_JOB, next_local_time(now, hour, minute))
 
     def ensure_billing_scheduled(self, session, now: dt.datetime) -> None:
@@ -464,12 +448,12 @@ class Links:
 
     def eaccounting_url(self, link: models.AccountLink) -> str:
         """The account's page in eAccounting (or the account list when no eAccounting account has the IBAN)."""
-        base = self.config["EACCOUNTING_BASE"].rstrip("/") + "/instellingen/kas-en-bankrekeningen"
+        base = self.settings.eaccounting_base.rstrip("/") + "/instellingen/kas-en-bankrekeningen"
         return f"{base}/{link.bank_account.uid}" if link.bank_account else base
 
     def _portal_url(self, path: str) -> str:
         # Read at send time: a re-based world (server mode on a new port) mails links that work.
-        return self.config["PORTAL_BASE"].rstrip("/") + path
+        return self.settings.portal_base.rstrip("/") + path
 
 
 def refusal_of(status: str, iban: str) -> errors.ActivationRefused | None:
@@ -485,10 +469,3 @@ def refusal_of(status: str, iban: str) -> errors.ActivationRefused | None:
     if status == LINK_EXPIRED:
         return errors.ActivationRefused("expired", "Deze activatielink is verlopen.")
     return None
-
-
-def import_time(config: dict) -> tuple[int, int]:
-    """The daily import's Amsterdam wall time from ``IMPORT_TIME`` (``"06:00"``)."""
-    text = str(config["IMPORT_TIME"])
-    hour, _, minute = text.partition(":")
-    return int(hour), int(minute or 0)

@@ -12,7 +12,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from email_validator import EmailNotValidError
 from email_validator import validate_email
@@ -21,15 +20,14 @@ from sqlalchemy.orm import selectinload
 
 from consent_server import errors
 from consent_server import models
-from consent_server.bankclient import BankGateway
-from consent_server.bankclient import BankGrant
-from consent_server.bankclient import signature_valid
-from consent_server.kvk import KvkError
-from consent_server.kvk import KvkRegister
-from consent_server.links import Links
-from mockbank.sim.clock import SimClock
-from mockbank.sim.db import Database
-from mockbank.sim.ids import Ids
+from consent_server.services.bank import BankGateway
+from consent_server.services.bank import BankGrant
+from consent_server.services.base import Kernel
+from consent_server.services.base import Service
+from consent_server.services.kvk import KvkError
+from consent_server.services.kvk import KvkRegister
+from consent_server.services.links import Links
+from consent_server.services.signature import signature_valid
 from mockbank.sim.money import to_cents
 
 PRODUCTS = {"eaccounting": "Visma eAccounting"}
@@ -85,24 +83,11 @@ class ConsentCancelled(Exception):
         super().__init__(message)
 
 
-class Registrations:
+class Registrations(Service):
     """Verbs of the portal's registrations and account links."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        clock: SimClock,
-        ids: Ids,
-        config: dict,
-        kvk: KvkRegister,
-        bank: BankGateway,
-        links: Links,
-    ):
-        self.db = db
-        self.clock = clock
-        self.ids = ids
-        self.config = config
+    def __init__(self, kernel: Kernel, *, kvk: KvkRegister, bank: BankGateway, links: Links):
+        super().__init__(kernel)
         self.kvk = kvk
         self.bank = bank
         self.links = links
@@ -527,8 +512,8 @@ class Registrations:
 
     def pricing(self, registration: models.Registration) -> dict:
         """The price rule applied to the consented accounts (condition 4 of the seed; configurable)."""
-        free = int(self.config["FREE_LINKED_ACCOUNTS"])
-        price = Decimal(str(self.config["EXTRA_ACCOUNT_PRICE"]))
+        free = self.settings.free_linked_accounts
+        price = self.settings.extra_account_price
         count = sum(1 for link in registration.links if link.state in models.CONSENT_GIVEN_STATES)
         extra = max(0, count - free)
         return {

@@ -20,17 +20,17 @@ from flask import url_for
 
 from consent_server import errors
 from consent_server import models
-from consent_server.app import portal
-from consent_server.eaccounting import LINK_LABELS
 from consent_server.forms import ButtonForm
 from consent_server.forms import ContactForm
 from consent_server.forms import DetailsForm
-from consent_server.portal import BANKS
-from consent_server.portal import PRODUCTS
-from consent_server.portal import STEPS
-from consent_server.portal import ConsentCancelled
-from consent_server.portal import DetailsInput
-from consent_server.portal import state_rank
+from consent_server.services.eaccounting import LINK_LABELS
+from consent_server.services.registrations import BANKS
+from consent_server.services.registrations import PRODUCTS
+from consent_server.services.registrations import STEPS
+from consent_server.services.registrations import ConsentCancelled
+from consent_server.services.registrations import DetailsInput
+from consent_server.services.registrations import state_rank
+from consent_server.web import portal
 from mockbank.sim.dutch import dutch_number
 
 blueprint = Blueprint("wizard", __name__)
@@ -112,10 +112,10 @@ def render_step(template: str, step: str, registration: models.Registration | No
 @blueprint.context_processor
 def _promises():
     # The help article's "ongeveer vijf werkdagen" follows the configured number.
-    config = portal().config
+    settings = portal().settings
     return {
-        "working_days": dutch_number(int(config["ACTIVATION_MAIL_WORKING_DAYS"])),
-        "first_import_days": dutch_number(int(config["FIRST_IMPORT_WORKING_DAYS"])),
+        "working_days": dutch_number(settings.activation_mail_working_days),
+        "first_import_days": dutch_number(settings.first_import_working_days),
         "link_labels": LINK_LABELS,
     }
 
@@ -245,9 +245,7 @@ def start_psd2(registration):
     if not ButtonForm(prefix="psd2").validate_on_submit():
         abort(400)
     try:
-        url = portal().registrations.start_redirect(
-            registration.id, redirect_uri=portal().config["PORTAL_REDIRECT_URI"]
-        )
+        url = portal().registrations.start_redirect(registration.id, redirect_uri=portal().settings.redirect_uri)
     except errors.PortalError as error:
         flash(error.message, "error")
         return redirect(url_for("wizard.bank_consent"))
@@ -263,7 +261,7 @@ def bank_return():
             code=request.args.get("code"),
             error=request.args.get("error"),
             error_description=request.args.get("error_description"),
-            redirect_uri=portal().config["PORTAL_REDIRECT_URI"],
+            redirect_uri=portal().settings.redirect_uri,
         )
     except ConsentCancelled as cancelled:
         session[SESSION_KEY] = cancelled.registration_id

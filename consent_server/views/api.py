@@ -14,8 +14,8 @@ from flask import request
 from consent_server import errors
 from consent_server import models
 from consent_server import wire
-from consent_server.app import portal
-from consent_server.eaccounting import AccountInput
+from consent_server.services.eaccounting import AccountInput
+from consent_server.web import portal
 
 blueprint = Blueprint("api", __name__, url_prefix="/v2")
 
