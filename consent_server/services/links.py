@@ -23,6 +23,8 @@ from consent_server.services.base import Kernel
 from consent_server.services.base import Service
 from consent_server.services.mail import MailLink
 from consent_server.services.mail import Outbox
+from consent_server.services.states import LINK_TRANSITIONS
+from consent_server.services.states import check
 from mockbank.sim.calendar import AMSTERDAM
 from mockbank.sim.calendar import business_days_later
 from mockbank.sim.calendar import first_of_next_month
@@ -51,7 +53,8 @@ LINK_SUPERSEDED = "superseded"
 
 
 def transition(session, link: models.AccountLink, state: str, at: dt.datetime, detail: str | None = None) -> None:
-    """Move a link to ``state`` and record it with its simulated time."""
+    """Move a link to ``state`` and record it with its simulated time; ``IllegalTransition`` off the table."""
+    check(LINK_TRANSITIONS, f"link {link.id}", link.state, state)
     link.state = state
     session.add(models.LinkEvent(link_id=link.id, state=state, at=at, detail=detail))
 

@@ -28,6 +28,8 @@ from consent_server.services.kvk import KvkError
 from consent_server.services.kvk import KvkRegister
 from consent_server.services.links import Links
 from consent_server.services.signature import signature_valid
+from consent_server.services.states import REGISTRATION_TRANSITIONS
+from consent_server.services.states import check
 from mockbank.sim.money import to_cents
 
 PRODUCTS = {"eaccounting": "Visma eAccounting"}
@@ -149,6 +151,7 @@ class Registrations(Service):
         """Move forward to ``state`` (never backwards) and record it."""
         if state_rank(state) <= state_rank(registration.state):
             return
+        check(REGISTRATION_TRANSITIONS, f"registration {registration.id}", registration.state, state)
         registration.state = state
         self._event(session, registration, state, detail)
 
