@@ -42,14 +42,18 @@ class PortalBackend(SimBackend):
 
     def _build_services(self) -> None:
         # Imported here: the service modules import the models, which need the database module first.
+        from consent_server.services.activation import Activations
         from consent_server.services.bank import BankGateway
         from consent_server.services.base import Kernel
         from consent_server.services.billing import Billing
+        from consent_server.services.connections import BankConnections
         from consent_server.services.eaccounting import EAccounting
         from consent_server.services.importer import DailyImport
+        from consent_server.services.intake import ConsentIntake
         from consent_server.services.kvk import KvkRegister
         from consent_server.services.links import Links
         from consent_server.services.mail import Outbox
+        from consent_server.services.read_models import RegistrationViews
         from consent_server.services.registrations import Registrations
 
         kernel = Kernel(
@@ -59,10 +63,14 @@ class PortalBackend(SimBackend):
         self.bank = BankGateway(db=self.db, clock=self.clock, settings=lambda: self.settings)
         self.outbox = Outbox(kernel)
         self.links = Links(kernel, outbox=self.outbox, bank=self.bank)
+        self.activations = Activations(kernel, links=self.links)
         self.imports = DailyImport(kernel, bank=self.bank, links=self.links)
         self.billing = Billing(kernel, links=self.links)
-        self.registrations = Registrations(kernel, kvk=self.kvk, bank=self.bank, links=self.links)
-        self.eaccounting = EAccounting(kernel, kvk=self.kvk, registrations=self.registrations)
+        self.registrations = Registrations(kernel, kvk=self.kvk, links=self.links)
+        self.intake = ConsentIntake(kernel, registrations=self.registrations, bank=self.bank, links=self.links)
+        self.read_models = RegistrationViews(kernel, registrations=self.registrations)
+        self.eaccounting = EAccounting(kernel, kvk=self.kvk)
+        self.connections = BankConnections(kernel, eaccounting=self.eaccounting, registrations=self.registrations)
         self.kvk.load_defaults()
         self.bank.load_from_config()
 

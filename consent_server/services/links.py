@@ -11,7 +11,6 @@ activation to the first import).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -45,12 +44,6 @@ ENDED_UNLINKED = "unlinked"
 
 BANK_NAMES = {"abnamro": "ABN AMRO"}
 
-# What an activation link page can say (``ActivationView.status``).
-LINK_VALID = "valid"
-LINK_USED = "used"
-LINK_EXPIRED = "expired"
-LINK_SUPERSEDED = "superseded"
-
 
 def transition(session, link: models.AccountLink, state: str, at: dt.datetime, detail: str | None = None) -> None:
     """Move a link to ``state`` and record it with its simulated time; ``IllegalTransition`` off the table."""
@@ -62,21 +55,6 @@ def transition(session, link: models.AccountLink, state: str, at: dt.datetime, d
 def local_date(moment: dt.datetime) -> dt.date:
     """The Amsterdam date of a moment."""
     return moment.astimezone(AMSTERDAM).date()
-
-
-@dataclass(frozen=True)
-class ActivationView:
-    """What an activation link page shows."""
-
-    status: str
-    iban: str
-    account_name: str | None
-    company: str
-    link_state: str
-    expires_at: dt.datetime
-    first_import_at: dt.datetime | None
-    can_request_new: bool
-    consent_valid: bool
 
 
 class Links(Service):
@@ -132,10 +110,10 @@ class Links(Service):
             link = self.load(session, payload["link"])
             if link is None or link.state != models.LINK_ACTIVATION_SCHEDULED:
                 return
-            self._send_activation(session, link, now)
+            self.send_activation(session, link, now)
         self.outbox.flush()
 
-    def _send_activation(self, session, link: models.AccountLink, now: dt.datetime) -> models.ActivationToken:
+    def send_activation(self, session, link: models.AccountLink, now: dt.datetime) -> models.ActivationToken:
         """A new single-use link (older ones of this account stop working) and its mail; ``activation_sent``."""
         for older in session.scalars(
             select(models.ActivationToken).where(
@@ -149,7 +127,7 @@ class Links(Service):
         token = models.ActivationToken(token=self.ids.token(40), link_id=link.id, created_at=now, expires_at=expires)
         session.add(token)
         session.flush()
-        url = self._portal_url(f"/activeren/{token.token}")
+        url = self.portal_url(f"/activeren/{token.token}")
         mail = self.mail(
             session,
             link,
@@ -177,116 +155,10 @@ class Links(Service):
                 session,
                 link,
                 "activation_expired",
-                [
-                    MailLink(
-                        "renew", "Vraag een nieuwe activatielink aan", self._portal_url(f"/activeren/{token.token}")
-                    )
-                ],
+                [MailLink("renew", "Vraag een nieuwe activatielink aan", self.portal_url(f"/activeren/{token.token}"))],
                 expired_at=now,
             )
         self.outbox.flush()
-
-    # --- the activation link page -------------------------------------------------------------------
-
-    def activation(self, value: str) -> ActivationView:
-        """What the page of an activation link shows; ``ActivationRefused('unknown')`` for a made-up link."""
-        with self.db.reading() as session:
-            token, link = self._token(session, value)
-            return self._view(token, link)
-
-    def activate(self, value: str) -> ActivationView:
-        """Use the link: the account's link becomes ``activated``, its first import due in some werkdagen."""
-        now = self.clock.now()
-        with self.db.transaction() as session:
-            token, link = self._token(session, value)
-            refusal = refusal_of(self._status(token, link, now), link.iban)
-            if refusal is not None:
-                raise refusal
-            if link.state != models.LINK_ACTIVATION_SENT:
-                raise errors.ActivationRefused(
-                    "ended",
-                    f"De koppeling van rekening {link.iban} kan niet meer worden geactiveerd: de toestemming van de "
-                    "bank geldt niet meer. Geef opnieuw toestemming bij de bank.",
-                    status=409,
-                )
-            token.used_at = now
-            link.activated_at = now
-            link.first_import_at = business_days_later(now, self.settings.first_import_working_days)
-            link.import_from = local_date(now)
-            transition(
-                session,
-                link,
-                models.LINK_ACTIVATED,
-                now,
-                f"geactiveerd; eerste transacties vanaf {dutch_date(link.first_import_at)}",
-            )
-            self.ensure_import_scheduled(session, now)
-            self.ensure_billing_scheduled(session, now)
-            return self._view(token, link)
-
-    def request_new_activation(self, value: str) -> ActivationView:
-        """A new activation link by mail, for an expired one whose consent is still valid."""
-        now = self.clock.now()
-        with self.db.transaction() as session:
-            token, link = self._token(session, value)
-            view = self._view(token, link)
-            if not view.can_request_new:
-                if not view.consent_valid:
-                    raise errors.ActivationRefused(
-                        "consent_ended",
-                        "De toestemming van de bank geldt niet meer. Geef opnieuw toestemming bij de bank; "
-                        "daarna ontvang je een nieuwe activatielink.",
-                        status=409,
-                    )
-                raise errors.ActivationRefused(
-                    "not_expired", "Deze activatielink is nog te gebruiken; een nieuwe is niet nodig.", status=409
-                )
-            link.ended_reason = None
-            new = self._send_activation(session, link, now)
-            view = self._view(new, link)
-        self.outbox.flush()
-        return view
-
-    def _token(self, session, value: str) -> tuple[models.ActivationToken, models.AccountLink]:
-        token = session.scalar(select(models.ActivationToken).where(models.ActivationToken.token == (value or "")))
-        if token is None:
-            raise errors.ActivationRefused(
-                "unknown",
-                "Deze activatielink bestaat niet. Controleer of je de hele link uit de e-mail hebt gebruikt.",
-                status=404,
-            )
-        return token, self.load(session, token.link_id)
-
-    def _status(self, token: models.ActivationToken, link: models.AccountLink, now: dt.datetime) -> str:
-        if token.used_at is not None:
-            return LINK_USED
-        if token.superseded_at is not None:
-            return LINK_SUPERSEDED
-        if token.expires_at <= now or (
-            link.state == models.LINK_EXPIRED and link.ended_reason == ENDED_ACTIVATION_LINK
-        ):
-            return LINK_EXPIRED
-        return LINK_VALID
-
-    def _view(self, token: models.ActivationToken, link: models.AccountLink) -> ActivationView:
-        now = self.clock.now()
-        status = self._status(token, link, now)
-        consent_valid = link.consent_valid_until is None or link.consent_valid_until > now
-        waiting = link.state == models.LINK_ACTIVATION_SENT or (
-            link.state == models.LINK_EXPIRED and link.ended_reason == ENDED_ACTIVATION_LINK
-        )
-        registration = link.registration
-        return ActivationView(
-            status=status,
-            iban=link.iban,
-            account_name=link.bank_account.name if link.bank_account else None,
-            company=registration.company_name or registration.serial.administration.company_name,
-            link_state=link.state,
-            expires_at=token.expires_at,
-            first_import_at=link.first_import_at,
-            can_request_new=status == LINK_EXPIRED and waiting and consent_valid,
-            consent_valid=consent_valid,
-        )
 
     # --- the end of a consent -----------------------------------------------------------------------
 
@@ -446,7 +318,7 @@ class Links(Service):
         serial = link.registration.serial.number
         return [
             MailLink("bank", "Start de aanmeldprocedure van de bank", self.bank.registration_url()),
-            MailLink("portal", "de Visma Directe Bankkoppeling", self._portal_url(f"/?licentienummer={serial}")),
+            MailLink("portal", "de Visma Directe Bankkoppeling", self.portal_url(f"/?licentienummer={serial}")),
         ]
 
     def eaccounting_url(self, link: models.AccountLink) -> str:
@@ -454,21 +326,6 @@ class Links(Service):
         base = self.settings.eaccounting_base.rstrip("/") + "/instellingen/kas-en-bankrekeningen"
         return f"{base}/{link.bank_account.uid}" if link.bank_account else base
 
-    def _portal_url(self, path: str) -> str:
+    def portal_url(self, path: str) -> str:
         # Read at send time: a re-based world (server mode on a new port) mails links that work.
         return self.settings.portal_base.rstrip("/") + path
-
-
-def refusal_of(status: str, iban: str) -> errors.ActivationRefused | None:
-    """Why a link in ``status`` cannot activate (what its page says); None for a usable link."""
-    if status == LINK_USED:
-        return errors.ActivationRefused(
-            "used", f"Deze activatielink is al gebruikt. De koppeling van rekening {iban} is geactiveerd."
-        )
-    if status == LINK_SUPERSEDED:
-        return errors.ActivationRefused(
-            "superseded", "Er is een nieuwere activatielink voor deze rekening verstuurd. Gebruik die link."
-        )
-    if status == LINK_EXPIRED:
-        return errors.ActivationRefused("expired", "Deze activatielink is verlopen.")
-    return None

@@ -4,7 +4,8 @@ An account link: ``requested → consented → activation_scheduled → activati
 active``, with ``failing`` beside ``activated``/``active`` (and back once an import works again),
 the exits ``rejected``, ``expired`` and ``revoked``, and renewal: a new consent moves any link back
 to ``consented``, from where it resumes (``activated``/``active`` when it was activated before, its
-activation phase when it was in one, else a new activation mail).
+activation phase when it was in one, else a new activation mail). An expired activation link can be
+replaced while the consent holds: ``expired`` (or ``activation_sent``) → ``activation_sent``.
 
 A registration only moves forward, one step at a time: ``prepared → details → contact →
 bank_consent → accounts → done``.
@@ -27,13 +28,14 @@ LINK_TRANSITIONS: dict[str, frozenset[str]] = {
         | _END
         | {m.LINK_ACTIVATION_SCHEDULED, m.LINK_ACTIVATION_SENT, m.LINK_ACTIVATED, m.LINK_ACTIVE},
         m.LINK_ACTIVATION_SCHEDULED: _RENEW | _END | {m.LINK_ACTIVATION_SENT},
-        m.LINK_ACTIVATION_SENT: _RENEW | _END | {m.LINK_ACTIVATED},
+        # A new activation link (the old one expired) is sent again, also after the link expired for want of use.
+        m.LINK_ACTIVATION_SENT: _RENEW | _END | {m.LINK_ACTIVATED, m.LINK_ACTIVATION_SENT},
         m.LINK_ACTIVATED: _RENEW | _END | {m.LINK_ACTIVE, m.LINK_FAILING},
         m.LINK_ACTIVE: _RENEW | _END | {m.LINK_FAILING},
         m.LINK_FAILING: _RENEW | _END | {m.LINK_ACTIVE, m.LINK_ACTIVATED},
         # Ended links come back only with a new consent at the bank.
         m.LINK_REJECTED: _RENEW,
-        m.LINK_EXPIRED: _RENEW,
+        m.LINK_EXPIRED: _RENEW | {m.LINK_ACTIVATION_SENT},
         m.LINK_REVOKED: _RENEW,
     }.items()
 }

@@ -19,7 +19,7 @@ from consent_server import errors
 from consent_server import models
 from consent_server.forms import AccountForm
 from consent_server.forms import ButtonForm
-from consent_server.services.eaccounting import LINK_LABELS
+from consent_server.services.connections import LINK_LABELS
 from consent_server.services.eaccounting import AccountInput
 from consent_server.web import portal
 from consent_server.web import public_url
@@ -93,10 +93,10 @@ def choose_administration(administration_id: int):
 @administration_required
 def bank_accounts(administration):
     """The table of the seed: Naam, Type, Valuta, Grootboekrekening, Bankkoppeling."""
-    service = portal().eaccounting
-    states = service.link_states(administration.id)
+    connections = portal().connections
+    states = connections.link_states(administration.id)
     rows = [
-        (a, models.ACCOUNT_TYPES[a.account_type][1], service.connection_label(a, states))
+        (a, models.ACCOUNT_TYPES[a.account_type][1], connections.connection_label(a, states))
         for a in administration.accounts
     ]
     return render_template("eaccounting/bank_accounts.html", administration=administration, rows=rows)
@@ -172,14 +172,14 @@ def edit_account(administration, uid: str):
             flash("De rekening is opgeslagen.", "success")
             return redirect(url_for("settings.bank_accounts"))
     status = 422 if request.method == "POST" else 200
-    link = service.link_of(administration.id, uid)
+    link = portal().connections.link_of(administration.id, uid)
     return (
         render_template(
             "eaccounting/account_form.html",
             form=form,
             account=account,
             administration=administration,
-            refusal=service.refusal(account),
+            refusal=portal().connections.refusal(account),
             enable_form=ButtonForm(prefix="enable"),
             delete_form=ButtonForm(prefix="delete"),
             disable_form=ButtonForm(prefix="disable"),
@@ -242,7 +242,7 @@ def bank_connection(administration, uid: str):
     """The info screen "Bankkoppelingen inschakelen": refusal or price rule, preparation, then the serial number."""
     service = portal().eaccounting
     account = service.account(administration.id, uid)
-    refusal = service.refusal(account)
+    refusal = portal().connections.refusal(account)
     status = 200
     if request.method == "POST":
         if not ButtonForm(prefix="enable").validate_on_submit():
@@ -250,7 +250,7 @@ def bank_connection(administration, uid: str):
         if refusal:
             status = 409
         else:
-            service.enable_connection(administration.id, uid)
+            portal().connections.enable_connection(administration.id, uid)
             return redirect(url_for("settings.bank_connection", uid=uid))
     serial = account.serial.number if account.serial else None
     return (
@@ -259,7 +259,7 @@ def bank_connection(administration, uid: str):
             administration=administration,
             account=account,
             refusal=refusal,
-            bank_name=service.bank_name(account),
+            bank_name=portal().connections.bank_name(account),
             enable_form=ButtonForm(prefix="enable"),
             serial=serial,
             wizard_link=portal_link(licentienummer=serial) if serial else None,

@@ -215,7 +215,7 @@ def timeline():
     if not number:
         raise errors.SandboxError("'serial' is required")
     try:
-        return wire.json_response(portal().registrations.timeline(number))
+        return wire.json_response(portal().read_models.timeline(number))
     except errors.NotFound as exc:
         exc.developer_message = f"no registration for serial {number}"
         raise

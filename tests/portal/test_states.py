@@ -81,5 +81,5 @@ def test_a_registration_cannot_skip_steps(world, serial):
     registration_id = backend.registrations.by_serial(serial).id
     with pytest.raises(IllegalTransition), backend.db.transaction() as session:
         registration = session.get(models.Registration, registration_id)
-        backend.registrations._move(session, registration, models.REG_DONE, "skipping the wizard")
+        backend.registrations.move(session, registration, models.REG_DONE, "skipping the wizard")
     assert backend.registrations.get(registration_id).state == models.REG_PREPARED
