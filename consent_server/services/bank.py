@@ -187,7 +187,9 @@ class BankGateway:
 
     def authorization_url(self, *, state: str, redirect_uri: str) -> str:
         """Flow A: the bank's authorization endpoint with the portal's client id, scopes and state."""
-        return self.client(redirect_uri=redirect_uri).authorization_url(self.settings.bank_scopes, state=state)
+        client = self.client(redirect_uri=redirect_uri)
+        # Plain form encoding, as the portal always sent it: the redirect URI shows no readable path.
+        return client.authorization_url(self.settings.bank_scopes, state=state, encode_all=True)
 
     @property
     def revoke_url(self) -> str:
