@@ -79,7 +79,7 @@ class AbnAmroClient:
         *,
         client_id: str,
         api_key: str,
-        redirect_uri: str = REDIRECT_URI,
+        redirect_uri: str | None = REDIRECT_URI,
         api_base: str = API_BASE,
         auth_base: str = AUTH_BASE,
         token_url: str = TOKEN_URL,
@@ -90,6 +90,7 @@ class AbnAmroClient:
         on_tokens: Callable[[TokenSet], None] | None = None,
         authorize_path: str = "/as/authorization.oauth2",
         revoke_path: str = "/as/revoke_token.oauth2",
+        revoke_url: str | None = None,
         introspect_path: str = "/as/introspect.oauth2",
         token_auth: str = "client_secret_post",
         auto_refresh: bool = True,
@@ -105,7 +106,8 @@ class AbnAmroClient:
         self.auth_base = auth_base.rstrip("/")
         self.token_url = token_url
         self.authorize_url = self.auth_base + authorize_path
-        self.revoke_url = self.auth_base + revoke_path
+        # ABN AMRO's revocation endpoint sits beside its token endpoint (port 8443): a full URL wins over the path.
+        self.revoke_url = revoke_url or self.auth_base + revoke_path
         self.introspect_url = self.auth_base + introspect_path
         self.client_secret = client_secret
         self.token_auth = token_auth
@@ -137,8 +139,13 @@ class AbnAmroClient:
         bank: str = "NLAA01",
         code_verifier: str | None = None,
         transaction_id: str | None = None,
+        encode_all: bool = False,
     ) -> str:
-        """Where to send the user: ABN AMRO's consent app, with ``flow=code`` and (given a verifier) PKCE S256."""
+        """Where to send the user: ABN AMRO's consent app, with ``flow=code`` and (given a verifier) PKCE S256.
+
+        ``encode_all`` percent-encodes every reserved character (plain form encoding, ``%3A``/``%2F``)
+        instead of ABN AMRO's readable style; both mean the same to a server.
+        """
         scope = scopes if isinstance(scopes, str) else " ".join(scopes)
         params = {
             "scope": scope,
@@ -149,11 +156,15 @@ class AbnAmroClient:
             "bank": bank,
             "state": state,
         }
+        if self.redirect_uri is None:
+            del params["redirect_uri"]
         if transaction_id:
             params["transactionId"] = transaction_id
         if code_verifier:
             params["code_challenge"] = pkce.s256_challenge(code_verifier)
             params["code_challenge_method"] = "S256"
+        if encode_all:
+            return f"{self.authorize_url}?{urlencode(params)}"
         # ABN AMRO's own examples join scopes with "+" and keep ":" and "/" readable.
         return f"{self.authorize_url}?{urlencode(params, quote_via=quote, safe=':/')}".replace("%20", "+")
 
@@ -176,7 +187,10 @@ class AbnAmroClient:
 
     def exchange_code(self, code: str, *, code_verifier: str | None = None) -> TokenSet:
         """Trade an authorization code (valid 60 s at ABN AMRO) for tokens, and keep them."""
-        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri}
+        form = {"grant_type": "authorization_code", "code": code}
+        # A code the bank issued without a redirect (its own registration flow) is exchanged without one.
+        if self.redirect_uri is not None:
+            form["redirect_uri"] = self.redirect_uri
         if code_verifier:
             form["code_verifier"] = code_verifier
         return self._store(self._token_request(form))

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from client_sdk.headers import parse_retry_after
+
 INSUFFICIENT_SCOPE_CODE = "ERR_3002_003"
 # Codes that mean "the access token is not (or no longer) good": a refresh may help.
 EXPIRED_TOKEN_CODES = frozenset({"ERR_2002_002", "ERR_2100_001", "invalid_token"})
@@ -92,8 +94,6 @@ class RateLimitError(BankApiError):
     @property
     def retry_after(self) -> float | None:
         """Seconds the server asked to wait (``Retry-After``)."""
-        from client_sdk.http import parse_retry_after
-
         return parse_retry_after(self.headers)
 
 

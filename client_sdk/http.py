@@ -9,8 +9,6 @@ every retry, so the server (ABN AMRO echoes it) and logs can tie the attempts to
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import json
 import random
 import time
@@ -23,6 +21,7 @@ from decimal import Decimal
 import requests
 
 from client_sdk import errors
+from client_sdk.headers import parse_retry_after
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -34,27 +33,6 @@ _jitter_random = random.Random()
 def half_jitter(delay: float) -> float:
     """A delay between half and all of ``delay``, so many clients do not retry in step."""
     return delay * (0.5 + _jitter_random.random() / 2)
-
-
-def parse_retry_after(headers) -> float | None:
-    """``Retry-After`` in seconds (a number, or an HTTP date measured against the response's ``Date``)."""
-    value = (headers or {}).get("Retry-After")
-    if value is None:
-        return None
-    value = str(value).strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-        # The server's own Date header is the reference, not this machine's clock.
-        sent = email.utils.parsedate_to_datetime(headers.get("Date", ""))
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None or sent is None:
-        return None
-    return max(0.0, (when - sent) / dt.timedelta(seconds=1))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from consent_server.models import Base
 from consent_server.models import ClockState
 from consent_server.models import DueJob
 from consent_server.models import IdSequence
+from consent_server.settings import PortalSettings
+from consent_server.settings import settings_from
 from mockbank.sim.backend import SimBackend
 from mockbank.sim.clock import SimClock
 
@@ -16,10 +18,13 @@ class PortalBackend(SimBackend):
     """Database, clock, ids, due jobs and the service objects of one portal app."""
 
     def __init__(self, *, config: dict, clock: SimClock):
+        # The live Flask config: a world served at a new base URL moves PORTAL_BASE and the BANK_* URLs.
         self.config = config
+        self._settings_cache: tuple[list, PortalSettings] | None = None
+        settings = self.settings
         super().__init__(
-            database_url=config["DATABASE_URL"],
-            id_seed=config.get("ID_SEED", 0),
+            database_url=settings.database_url,
+            id_seed=settings.id_seed,
             clock=clock,
             base=Base,
             job_model=DueJob,
@@ -29,34 +34,45 @@ class PortalBackend(SimBackend):
         self._build_services()
         self.attach_to_clock()
 
+    @property
+    def settings(self) -> PortalSettings:
+        """The typed settings of the current config (read again only when a value changed)."""
+        values = [self.config.get(key) for key in _KEYS]
+        if self._settings_cache is None or self._settings_cache[0] != values:
+            self._settings_cache = (values, settings_from(self.config))
+        return self._settings_cache[1]
+
     def _build_services(self) -> None:
         # Imported here: the service modules import the models, which need the database module first.
-        from consent_server.bankclient import BankGateway
-        from consent_server.billing import Billing
-        from consent_server.eaccounting import EAccounting
-        from consent_server.importer import DailyImport
-        from consent_server.kvk import KvkRegister
-        from consent_server.links import Links
-        from consent_server.mail import Outbox
-        from consent_server.portal import Registrations
+        from consent_server.services.activation import Activations
+        from consent_server.services.bank import BankGateway
+        from consent_server.services.base import Kernel
+        from consent_server.services.billing import Billing
+        from consent_server.services.connections import BankConnections
+        from consent_server.services.eaccounting import EAccounting
+        from consent_server.services.importer import DailyImport
+        from consent_server.services.intake import ConsentIntake
+        from consent_server.services.kvk import KvkRegister
+        from consent_server.services.links import Links
+        from consent_server.services.mail import Outbox
+        from consent_server.services.read_models import RegistrationViews
+        from consent_server.services.registrations import Registrations
 
-        common = {"db": self.db, "clock": self.clock, "config": self.config}
-        self.kvk = KvkRegister(db=self.db, config=self.config)
-        self.bank = BankGateway(**common)
-        self.outbox = Outbox(**common, ids=self.ids, jobs=self.jobs)
-        self.links = Links(**common, ids=self.ids, jobs=self.jobs, outbox=self.outbox, bank=self.bank)
-        self.imports = DailyImport(**common, ids=self.ids, jobs=self.jobs, bank=self.bank, links=self.links)
-        self.billing = Billing(**common, jobs=self.jobs, links=self.links)
-        self.registrations = Registrations(**common, ids=self.ids, kvk=self.kvk, bank=self.bank, links=self.links)
-        self.eaccounting = EAccounting(
-            db=self.db,
-            clock=self.clock,
-            ids=self.ids,
-            jobs=self.jobs,
-            config=self.config,
-            kvk=self.kvk,
-            registrations=self.registrations,
+        kernel = Kernel(
+            db=self.db, clock=self.clock, ids=self.ids, jobs=self.jobs, current_settings=lambda: self.settings
         )
+        self.kvk = KvkRegister(db=self.db)
+        self.bank = BankGateway(db=self.db, clock=self.clock, settings=lambda: self.settings)
+        self.outbox = Outbox(kernel)
+        self.links = Links(kernel, outbox=self.outbox, bank=self.bank)
+        self.activations = Activations(kernel, links=self.links)
+        self.imports = DailyImport(kernel, bank=self.bank, links=self.links)
+        self.billing = Billing(kernel, links=self.links)
+        self.registrations = Registrations(kernel, kvk=self.kvk, links=self.links)
+        self.intake = ConsentIntake(kernel, registrations=self.registrations, bank=self.bank, links=self.links)
+        self.read_models = RegistrationViews(kernel, registrations=self.registrations)
+        self.eaccounting = EAccounting(kernel, kvk=self.kvk)
+        self.connections = BankConnections(kernel, eaccounting=self.eaccounting, registrations=self.registrations)
         self.kvk.load_defaults()
         self.bank.load_from_config()
 
@@ -69,3 +85,6 @@ class PortalBackend(SimBackend):
             self.bank.configure(**asdict(credentials))
         else:
             self.bank.load_from_config()
+
+
+_KEYS = [name.upper() for name in PortalSettings.__dataclass_fields__]

@@ -1,271 +1,122 @@
-"""eAccounting's pages: choose an administration, "Instellingen - Kas- en bankrekeningen", an account's
-edit page (with "Serienummer"), and the "Bankkoppelingen inschakelen" screen (steps 1–4 of the seed)."""
+"""``PortalSettings``: every setting of the portal with its default, one frozen dataclass, checked by type.
+
+The Flask config holds them under their upper-case names (``LEDGER_DEFAULTS``...); services read the
+typed attributes through ``PortalBackend.settings``, which follows the live config (a world served
+at a new base URL moves ``PORTAL_BASE`` and the ``BANK_*`` URLs after the app was built).
+"""
 
 from __future__ import annotations
 
-from functools import wraps
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
 
-from flask import Blueprint
-from flask import Flask
-from flask import abort
-from flask import flash
-from flask import redirect
-from flask import render_template
-from flask import request
-from flask import session
-from flask import url_for
+from mockbank.sim.settings import SettingsError
+from mockbank.sim.settings import as_config
+from mockbank.sim.settings import from_environ
+from mockbank.sim.settings import hints
+from mockbank.sim.settings import load
 
-from consent_server import errors
-from consent_server import models
-from consent_server.app import portal
-from consent_server.app import public_url
-from consent_server.eaccounting import LINK_LABELS
-from consent_server.eaccounting import AccountInput
-from consent_server.forms import AccountForm
-from consent_server.forms import ButtonForm
-from mockbank.sim.calendar import AMSTERDAM
-from mockbank.sim.dutch import format_eur
-
-blueprint = Blueprint("settings", __name__)
-SESSION_KEY = "administration_id"
-TRANSACTIONS_SHOWN = 50
+ENV_PREFIX = "MOCKBANK_"
+AIS_SCOPES = "psd2:account:details:read psd2:account:balance:read psd2:account:transaction:read"
 
 
-def init_app(app: Flask) -> None:
-    """Register eAccounting's pages."""
-    app.register_blueprint(blueprint)
-    app.add_template_filter(format_eur, "euro")
+@dataclass(frozen=True)
+class PortalSettings:
+    """The portal's settings; ``create_app`` config keys and ``MOCKBANK_*`` variables override the defaults."""
+
+    database_url: str = "sqlite://"
+    secret_key: str = "visma-portal-not-secret"
+    session_cookie_name: str = "visma_session"
+    id_seed: int = 0
+    clock_mode: str = "frozen"
+    clock_start: dt.datetime | str | None = None
+    # The bank, reached only over HTTP as an OAuth client.
+    bank_api_base: str = "https://api-sandbox.abnamro.com"
+    bank_auth_base: str = "https://auth-sandbox.connect.abnamro.com"
+    bank_token_url: str = "https://auth-sandbox.connect.abnamro.com:8443/as/token.oauth2"
+    bank_revoke_url: str | None = None
+    bank_client_id: str | None = None
+    bank_api_key: str | None = None
+    bank_client_secret: str | None = None
+    bank_callback_secret: str | None = None
+    bank_scopes: str = AIS_SCOPES
+    bank_timeout: int | float = 10
+    # Repeats of a safe call after a 5xx or a lost connection (never waiting on the wall clock); today none.
+    bank_retries: int = 0
+    # Where the portal and eAccounting are reached from outside (links shown to users, flow A's redirect URI).
+    portal_base: str = "https://register.ebanking.vismasoftware.nl"
+    eaccounting_base: str = "https://eaccounting-sandbox.test.vismaonline.com"
+    portal_redirect_uri: str | None = None
+    # Product assumptions from the help article, all configurable.
+    prepare_seconds: int = 5
+    ledger_defaults: dict[int, int] = field(default_factory=lambda: {1: 1100, 2: 1000, 3: 1140, 4: 1100})
+    free_linked_accounts: int = 2
+    extra_account_price: Decimal = Decimal("2.25")
+    activation_mail_working_days: int = 5
+    activation_link_days: int = 14
+    first_import_working_days: int = 5
+    # The daily import's Amsterdam wall time (condition 5: once a day).
+    import_time: str = "06:00"
+    # Outgoing mail: always in the outbox; also over SMTP when SMTP_URL is set (smtp://host:port).
+    mail_from: str = "Visma Software <noreply@vismasoftware.nl>"
+    smtp_url: str | None = None
+    mail_max_attempts: int = 8
+    supported_bank_codes: dict[str, str] = field(default_factory=lambda: {"ABNA": "ABN AMRO"})
+    # Flask-WTF would expire CSRF tokens by the wall clock; the portal only knows simulated time.
+    wtf_csrf_time_limit: int | None = None
+
+    @property
+    def redirect_uri(self) -> str:
+        """Flow A's redirect URI: ``PORTAL_REDIRECT_URI``, or the wizard's return page on ``PORTAL_BASE``."""
+        return self.portal_redirect_uri or self.portal_base.rstrip("/") + "/registratie/bank/terug"
+
+    @property
+    def import_hour_minute(self) -> tuple[int, int]:
+        """``IMPORT_TIME`` as hour and minute."""
+        hour, _, minute = self.import_time.partition(":")
+        return int(hour), int(minute or 0)
 
 
-def administration_required(view):
-    """Send visitors without a chosen administration to the administration list."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        admin_id = session.get(SESSION_KEY)
-        if admin_id is None:
-            return redirect(url_for("settings.administrations"))
-        try:
-            administration = portal().eaccounting.administration(admin_id)
-        except errors.NotFound:
-            session.pop(SESSION_KEY, None)
-            return redirect(url_for("settings.administrations"))
-        return view(administration, *args, **kwargs)
-
-    return wrapper
+FIELDS = hints(PortalSettings)
 
 
-def portal_link(**query) -> str:
-    """The portal's wizard start page on the portal host (the link an accounting firm passes on)."""
-    return public_url("PORTAL_BASE", "wizard.start", **query)
+def settings_from(config: Mapping[str, Any]) -> PortalSettings:
+    """The settings in ``config`` (a create_app dict or the live Flask config) over the defaults.
+
+    A value given as text where the setting is not text (an environment variable passed on as is)
+    is read as its type, as ``config_from_env`` would: ``'{"1": 1100}'`` becomes ``{1: 1100}``.
+    """
+    typed = {}
+    for key, value in config.items():
+        if key.lower() in FIELDS and isinstance(value, str):
+            try:
+                load(PortalSettings, {key: value})
+            except SettingsError:
+                value = from_environ(PortalSettings, {ENV_PREFIX + key: value}, ENV_PREFIX)[key]
+        typed[key] = value
+    settings = load(PortalSettings, typed)
+    return replace(settings, portal_redirect_uri=settings.redirect_uri)
 
 
-@blueprint.get("/inloggen")
-def login():
-    """Open the administration of an API token in this browser (the sandbox's ``loginUrl``)."""
-    try:
-        admin_id = portal().eaccounting.administration_for_token(request.args.get("token"))
-    except errors.Unauthorized:
-        abort(403)
-    session[SESSION_KEY] = admin_id
-    return redirect(url_for("settings.bank_accounts"))
+def config_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The portal's config keys from ``MOCKBANK_*`` variables, each read as its setting's type.
+
+    ``MOCKBANK_PORTAL_DATABASE_URL`` is the portal's database; ``MOCKBANK_DATABASE_URL`` is the bank's.
+    Names that are no portal setting are kept as text.
+    """
+    environ = os.environ if environ is None else environ
+    config = from_environ(PortalSettings, environ, ENV_PREFIX)
+    config.pop("DATABASE_URL", None)
+    portal_url = config.pop("PORTAL_DATABASE_URL", None)
+    if portal_url:
+        config["DATABASE_URL"] = portal_url
+    return config
 
 
-@blueprint.get("/administraties")
-def administrations():
-    """The administrations of this sandbox, to pick one."""
-    return render_template(
-        "eaccounting/administrations.html", administrations=portal().eaccounting.administrations(), form=ButtonForm()
-    )
-
-
-@blueprint.post("/administraties/<int:administration_id>")
-def choose_administration(administration_id: int):
-    """Work in this administration."""
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    portal().eaccounting.administration(administration_id)
-    session[SESSION_KEY] = administration_id
-    return redirect(url_for("settings.bank_accounts"))
-
-
-@blueprint.get("/instellingen/kas-en-bankrekeningen")
-@administration_required
-def bank_accounts(administration):
-    """The table of the seed: Naam, Type, Valuta, Grootboekrekening, Bankkoppeling."""
-    service = portal().eaccounting
-    states = service.link_states(administration.id)
-    rows = [
-        (a, models.ACCOUNT_TYPES[a.account_type][1], service.connection_label(a, states))
-        for a in administration.accounts
-    ]
-    return render_template("eaccounting/bank_accounts.html", administration=administration, rows=rows)
-
-
-def _form_input(form: AccountForm) -> AccountInput:
-    return AccountInput(
-        name=form.name.data,
-        account_type=int(form.account_type.data) if (form.account_type.data or "").isdigit() else None,
-        iban=form.iban.data,
-        currency=form.currency.data,
-        ledger_account=form.ledger_account.data,
-        is_active=bool(form.is_active.data),
-    )
-
-
-_FIELD_OF = {
-    "Name": "name",
-    "BankAccountType": "account_type",
-    "Iban": "iban",
-    "CurrencyCode": "currency",
-    "LedgerAccountNumber": "ledger_account",
-}
-
-
-def _show_error(form: AccountForm, error: errors.PortalError) -> None:
-    field = getattr(form, _FIELD_OF.get(error.field or "", ""), None)
-    if field is not None:
-        field.errors = [error.message]
-    else:
-        flash(error.message, "error")
-
-
-@blueprint.route("/instellingen/kas-en-bankrekeningen/nieuw", methods=["GET", "POST"])
-@administration_required
-def new_account(administration):
-    """Add a rekening-courant, spaarrekening or vreemdevalutarekening."""
-    form = AccountForm()
-    if form.validate_on_submit():
-        try:
-            account = portal().eaccounting.create_account(administration.id, _form_input(form))
-        except errors.PortalError as error:
-            _show_error(form, error)
-        else:
-            flash(f"Rekening {account.name} is toegevoegd.", "success")
-            return redirect(url_for("settings.bank_accounts"))
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "eaccounting/account_form.html", form=form, account=None, administration=administration
-    ), status
-
-
-@blueprint.route("/instellingen/kas-en-bankrekeningen/<uid>", methods=["GET", "POST"])
-@administration_required
-def edit_account(administration, uid: str):
-    """The "Bewerk" page: the account's fields, and its Serienummer once the bank connection is prepared."""
-    service = portal().eaccounting
-    account = service.account(administration.id, uid)
-    form = AccountForm()
-    if request.method == "GET":
-        form.name.data = account.name
-        form.account_type.data = str(account.account_type)
-        form.iban.data = account.iban or ""
-        form.currency.data = account.currency
-        form.ledger_account.data = account.ledger_account
-        form.is_active.data = account.is_active
-    elif form.validate_on_submit():
-        try:
-            service.replace_account(administration.id, uid, _form_input(form))
-        except errors.PortalError as error:
-            _show_error(form, error)
-        else:
-            flash("De rekening is opgeslagen.", "success")
-            return redirect(url_for("settings.bank_accounts"))
-    status = 422 if request.method == "POST" else 200
-    link = service.link_of(administration.id, uid)
-    return (
-        render_template(
-            "eaccounting/account_form.html",
-            form=form,
-            account=account,
-            administration=administration,
-            refusal=service.refusal(account),
-            enable_form=ButtonForm(prefix="enable"),
-            delete_form=ButtonForm(prefix="delete"),
-            disable_form=ButtonForm(prefix="disable"),
-            link=link,
-            link_label=LINK_LABELS.get(link.state, link.state) if link else None,
-            can_disable=link is not None and link.state not in models.ENDED_STATES,
-            transactions=list(reversed(portal().imports.transactions(account.id)))[:TRANSACTIONS_SHOWN],
-            amsterdam=AMSTERDAM,
-        ),
-        status,
-    )
-
-
-@blueprint.post("/instellingen/kas-en-bankrekeningen/<uid>/bankkoppeling/uitschakelen")
-@administration_required
-def disable_connection(administration, uid: str):
-    """ "Schakel bankkoppeling uit": the consent is revoked at the bank; no more bookings are fetched."""
-    if not ButtonForm(prefix="disable").validate_on_submit():
-        abort(400)
-    try:
-        portal().links.unlink(administration.id, uid)
-    except errors.PortalError as error:
-        flash(error.message, "error")
-    else:
-        flash("De bankkoppeling is uitgeschakeld. Er worden geen transacties meer opgehaald.", "success")
-    return redirect(url_for("settings.edit_account", uid=uid))
-
-
-@blueprint.get("/instellingen/facturatie-bankkoppeling")
-@administration_required
-def billing(administration):
-    """What the bank connection costs per month: billed afterwards, two accounts free (condition 4)."""
-    return render_template(
-        "eaccounting/billing.html",
-        administration=administration,
-        lines=portal().billing.lines(administration_id=administration.id),
-        free=portal().config["FREE_LINKED_ACCOUNTS"],
-        price=str(portal().config["EXTRA_ACCOUNT_PRICE"]).replace(".", ","),
-    )
-
-
-@blueprint.post("/instellingen/kas-en-bankrekeningen/<uid>/verwijderen")
-@administration_required
-def delete_account(administration, uid: str):
-    """Delete an account (not the Kasrekening, not one with a bank connection)."""
-    if not ButtonForm(prefix="delete").validate_on_submit():
-        abort(400)
-    try:
-        portal().eaccounting.delete_account(administration.id, uid)
-    except errors.Conflict as error:
-        flash(error.message, "error")
-        return redirect(url_for("settings.edit_account", uid=uid))
-    flash("De rekening is verwijderd.", "success")
-    return redirect(url_for("settings.bank_accounts"))
-
-
-@blueprint.route("/instellingen/kas-en-bankrekeningen/<uid>/bankkoppeling", methods=["GET", "POST"])
-@administration_required
-def bank_connection(administration, uid: str):
-    """The info screen "Bankkoppelingen inschakelen": refusal or price rule, preparation, then the serial number."""
-    service = portal().eaccounting
-    account = service.account(administration.id, uid)
-    refusal = service.refusal(account)
-    status = 200
-    if request.method == "POST":
-        if not ButtonForm(prefix="enable").validate_on_submit():
-            abort(400)
-        if refusal:
-            status = 409
-        else:
-            service.enable_connection(administration.id, uid)
-            return redirect(url_for("settings.bank_connection", uid=uid))
-    serial = account.serial.number if account.serial else None
-    return (
-        render_template(
-            "eaccounting/bank_connection.html",
-            administration=administration,
-            account=account,
-            refusal=refusal,
-            bank_name=service.bank_name(account),
-            enable_form=ButtonForm(prefix="enable"),
-            serial=serial,
-            wizard_link=portal_link(licentienummer=serial) if serial else None,
-            plain_portal_link=portal_link(),
-            free=portal().config["FREE_LINKED_ACCOUNTS"],
-            price=str(portal().config["EXTRA_ACCOUNT_PRICE"]).replace(".", ","),
-        ),
-        status,
-    )
+__all__ = ["PortalSettings", "as_config", "config_from_env", "settings_from"]

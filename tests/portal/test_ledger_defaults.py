@@ -33,3 +33,33 @@ def test_configured_ledger_defaults_are_used_for_every_type(clock):
         }
     finally:
         app.extensions["consent_server"].close()
+
+
+def test_ledger_defaults_from_the_environment_are_read_as_a_mapping_of_numbers(clock):
+    from consent_server.app import config_from_env
+
+    environ = {"MOCKBANK_LEDGER_DEFAULTS": '{"1": 1100, "2": 1010}', "MOCKBANK_FREE_LINKED_ACCOUNTS": "3"}
+    config = config_from_env(environ)
+    assert config == {"LEDGER_DEFAULTS": {1: 1100, 2: 1010}, "FREE_LINKED_ACCOUNTS": 3}
+    # Text passed on as config (as the scenario CLI did) is read by type too.
+    app = create_app({"LEDGER_DEFAULTS": '{"1": 1200}'}, clock=clock)
+    try:
+        assert app.extensions["consent_server"].settings.ledger_defaults == {1: 1200}
+    finally:
+        app.extensions["consent_server"].close()
+
+
+def test_a_setting_of_the_wrong_type_is_refused_at_start(clock):
+    import pytest
+
+    from mockbank.sim.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="LEDGER_DEFAULTS"):
+        create_app({"LEDGER_DEFAULTS": "not json"}, clock=clock)
+
+
+def test_the_portal_database_comes_from_its_own_variable():
+    from consent_server.app import config_from_env
+
+    config = config_from_env({"MOCKBANK_DATABASE_URL": "sqlite:///bank", "MOCKBANK_PORTAL_DATABASE_URL": "sqlite:///p"})
+    assert config == {"DATABASE_URL": "sqlite:///p"}

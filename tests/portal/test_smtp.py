@@ -11,7 +11,7 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
-from consent_server.mail import parse_smtp_url
+from consent_server.services.mail import parse_smtp_url
 from tests.portal.conftest import EMPTY_BANK
 from tests.portal.test_activation import consent_current_account
 

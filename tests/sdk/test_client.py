@@ -371,3 +371,35 @@ def test_a_base_url_that_answers_html_is_a_clear_error():
     responses.get(f"{API}/v1/consentinfo", body="<html>portal</html>", content_type="text/html")
     with pytest.raises(BankApiError, match="expected JSON, got text/html"):
         _client(tokens=_tokens()).consent_info()
+
+
+@responses.activate
+def test_a_full_revoke_url_wins_over_the_path():
+    url = "https://auth-sandbox.connect.abnamro.com:8443/as/revoke_token.oauth2"
+    responses.post(url)
+    client = _client(tokens=_tokens(), revoke_url=url)
+    client.revoke()
+    assert [c.request.url for c in responses.calls] == [url]
+
+
+@responses.activate
+def test_without_a_redirect_uri_the_code_is_exchanged_without_one():
+    responses.post(
+        TOKEN_URL,
+        match=[
+            matchers.urlencoded_params_matcher(
+                {"grant_type": "authorization_code", "client_id": "TPP_test", "code": "c"}
+            )
+        ],
+        json={"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 7200},
+    )
+    client = _client(redirect_uri=None)
+    assert client.exchange_code("c").access_token == "at-1"
+    assert "redirect_uri" not in client.authorization_url(SCOPES, state="s")
+
+
+def test_authorization_url_can_encode_every_reserved_character():
+    url = _client(redirect_uri="https://portal.example/back").authorization_url(SCOPES, state="s", encode_all=True)
+    query = parse_qs(urlsplit(url).query)
+    assert query["redirect_uri"] == ["https://portal.example/back"] and query["scope"] == [" ".join(SCOPES)]
+    assert "https%3A%2F%2Fportal.example%2Fback" in url

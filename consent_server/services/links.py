@@ -11,25 +11,24 @@ activation to the first import).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consent_server import errors
 from consent_server import models
-from consent_server.bankclient import BankGateway
-from consent_server.mail import MailLink
-from consent_server.mail import Outbox
+from consent_server.services.bank import BankGateway
+from consent_server.services.base import Kernel
+from consent_server.services.base import Service
+from consent_server.services.mail import MailLink
+from consent_server.services.mail import Outbox
+from consent_server.services.states import LINK_TRANSITIONS
+from consent_server.services.states import check
 from mockbank.sim.calendar import AMSTERDAM
 from mockbank.sim.calendar import business_days_later
 from mockbank.sim.calendar import first_of_next_month
 from mockbank.sim.calendar import next_local_time
-from mockbank.sim.clock import SimClock
-from mockbank.sim.db import Database
 from mockbank.sim.dutch import dutch_date
-from mockbank.sim.ids import Ids
-from mockbank.sim.jobs import DueJobQueue
 
 ACTIVATION_SEND_JOB = "activation.send"
 ACTIVATION_EXPIRE_JOB = "activation.expire"
@@ -45,15 +44,10 @@ ENDED_UNLINKED = "unlinked"
 
 BANK_NAMES = {"abnamro": "ABN AMRO"}
 
-# What an activation link page can say (``ActivationView.status``).
-LINK_VALID = "valid"
-LINK_USED = "used"
-LINK_EXPIRED = "expired"
-LINK_SUPERSEDED = "superseded"
-
 
 def transition(session, link: models.AccountLink, state: str, at: dt.datetime, detail: str | None = None) -> None:
-    """Move a link to ``state`` and record it with its simulated time."""
+    """Move a link to ``state`` and record it with its simulated time; ``IllegalTransition`` off the table."""
+    check(LINK_TRANSITIONS, f"link {link.id}", link.state, state)
     link.state = state
     session.add(models.LinkEvent(link_id=link.id, state=state, at=at, detail=detail))
 
@@ -63,45 +57,16 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(AMSTERDAM).date()
 
 
-@dataclass(frozen=True)
-class ActivationView:
-    """What an activation link page shows."""
-
-    status: str
-    iban: str
-    account_name: str | None
-    company: str
-    link_state: str
-    expires_at: dt.datetime
-    first_import_at: dt.datetime | None
-    can_request_new: bool
-    consent_valid: bool
-
-
-class Links:
+class Links(Service):
     """Verbs of an account link's life after consent."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        clock: SimClock,
-        ids: Ids,
-        jobs: DueJobQueue,
-        config: dict,
-        outbox: Outbox,
-        bank: BankGateway,
-    ):
-        self.db = db
-        self.clock = clock
-        self.ids = ids
-        self.jobs = jobs
-        self.config = config
+    def __init__(self, kernel: Kernel, *, outbox: Outbox, bank: BankGateway):
+        super().__init__(kernel)
         self.outbox = outbox
         self.bank = bank
-        jobs.register(ACTIVATION_SEND_JOB, self._send_activation_job)
-        jobs.register(ACTIVATION_EXPIRE_JOB, self._expire_activation_job)
-        jobs.register(CONSENT_EXPIRY_JOB, self._consent_expiry_job)
+        self.jobs.register(ACTIVATION_SEND_JOB, self._send_activation_job)
+        self.jobs.register(ACTIVATION_EXPIRE_JOB, self._expire_activation_job)
+        self.jobs.register(CONSENT_EXPIRY_JOB, self._consent_expiry_job)
 
     # --- consent ------------------------------------------------------------------------------------
 
@@ -134,7 +99,7 @@ class Links:
             transition(session, link, previous, now, "toestemming vernieuwd; de activatie loopt door")
             return
         link.ended_reason = None
-        due = business_days_later(now, int(self.config["ACTIVATION_MAIL_WORKING_DAYS"]))
+        due = business_days_later(now, self.settings.activation_mail_working_days)
         self.jobs.schedule(ACTIVATION_SEND_JOB, due, {"link": link.id}, session=session)
         transition(session, link, models.LINK_ACTIVATION_SCHEDULED, now, f"activatiemail op {dutch_date(due)}")
 
@@ -145,10 +110,10 @@ class Links:
             link = self.load(session, payload["link"])
             if link is None or link.state != models.LINK_ACTIVATION_SCHEDULED:
                 return
-            self._send_activation(session, link, now)
+            self.send_activation(session, link, now)
         self.outbox.flush()
 
-    def _send_activation(self, session, link: models.AccountLink, now: dt.datetime) -> models.ActivationToken:
+    def send_activation(self, session, link: models.AccountLink, now: dt.datetime) -> models.ActivationToken:
         """A new single-use link (older ones of this account stop working) and its mail; ``activation_sent``."""
         for older in session.scalars(
             select(models.ActivationToken).where(
@@ -158,18 +123,18 @@ class Links:
             )
         ):
             older.superseded_at = now
-        expires = now + dt.timedelta(days=int(self.config["ACTIVATION_LINK_DAYS"]))
+        expires = now + dt.timedelta(days=self.settings.activation_link_days)
         token = models.ActivationToken(token=self.ids.token(40), link_id=link.id, created_at=now, expires_at=expires)
         session.add(token)
         session.flush()
-        url = self._portal_url(f"/activeren/{token.token}")
+        url = self.portal_url(f"/activeren/{token.token}")
         mail = self.mail(
             session,
             link,
             "activation",
             [MailLink("activate", "Activeer de koppeling", url)],
             expires_at=expires,
-            first_import_days=int(self.config["FIRST_IMPORT_WORKING_DAYS"]),
+            first_import_days=self.settings.first_import_working_days,
         )
         token.mail_id = mail.id
         self.jobs.schedule(ACTIVATION_EXPIRE_JOB, expires, {"token": token.id}, session=session)
@@ -190,116 +155,10 @@ class Links:
                 session,
                 link,
                 "activation_expired",
-                [
-                    MailLink(
-                        "renew", "Vraag een nieuwe activatielink aan", self._portal_url(f"/activeren/{token.token}")
-                    )
-                ],
+                [MailLink("renew", "Vraag een nieuwe activatielink aan", self.portal_url(f"/activeren/{token.token}"))],
                 expired_at=now,
             )
         self.outbox.flush()
-
-    # --- the activation link page -------------------------------------------------------------------
-
-    def activation(self, value: str) -> ActivationView:
-        """What the page of an activation link shows; ``ActivationRefused('unknown')`` for a made-up link."""
-        with self.db.reading() as session:
-            token, link = self._token(session, value)
-            return self._view(token, link)
-
-    def activate(self, value: str) -> ActivationView:
-        """Use the link: the account's link becomes ``activated``, its first import due in some werkdagen."""
-        now = self.clock.now()
-        with self.db.transaction() as session:
-            token, link = self._token(session, value)
-            refusal = refusal_of(self._status(token, link, now), link.iban)
-            if refusal is not None:
-                raise refusal
-            if link.state != models.LINK_ACTIVATION_SENT:
-                raise errors.ActivationRefused(
-                    "ended",
-                    f"De koppeling van rekening {link.iban} kan niet meer worden geactiveerd: de toestemming van de "
-                    "bank geldt niet meer. Geef opnieuw toestemming bij de bank.",
-                    status=409,
-                )
-            token.used_at = now
-            link.activated_at = now
-            link.first_import_at = business_days_later(now, int(self.config["FIRST_IMPORT_WORKING_DAYS"]))
-            link.import_from = local_date(now)
-            transition(
-                session,
-                link,
-                models.LINK_ACTIVATED,
-                now,
-                f"geactiveerd; eerste transacties vanaf {dutch_date(link.first_import_at)}",
-            )
-            self.ensure_import_scheduled(session, now)
-            self.ensure_billing_scheduled(session, now)
-            return self._view(token, link)
-
-    def request_new_activation(self, value: str) -> ActivationView:
-        """A new activation link by mail, for an expired one whose consent is still valid."""
-        now = self.clock.now()
-        with self.db.transaction() as session:
-            token, link = self._token(session, value)
-            view = self._view(token, link)
-            if not view.can_request_new:
-                if not view.consent_valid:
-                    raise errors.ActivationRefused(
-                        "consent_ended",
-                        "De toestemming van de bank geldt niet meer. Geef opnieuw toestemming bij de bank; "
-                        "daarna ontvang je een nieuwe activatielink.",
-                        status=409,
-                    )
-                raise errors.ActivationRefused(
-                    "not_expired", "Deze activatielink is nog te gebruiken; een nieuwe is niet nodig.", status=409
-                )
-            link.ended_reason = None
-            new = self._send_activation(session, link, now)
-            view = self._view(new, link)
-        self.outbox.flush()
-        return view
-
-    def _token(self, session, value: str) -> tuple[models.ActivationToken, models.AccountLink]:
-        token = session.scalar(select(models.ActivationToken).where(models.ActivationToken.token == (value or "")))
-        if token is None:
-            raise errors.ActivationRefused(
-                "unknown",
-                "Deze activatielink bestaat niet. Controleer of je de hele link uit de e-mail hebt gebruikt.",
-                status=404,
-            )
-        return token, self.load(session, token.link_id)
-
-    def _status(self, token: models.ActivationToken, link: models.AccountLink, now: dt.datetime) -> str:
-        if token.used_at is not None:
-            return LINK_USED
-        if token.superseded_at is not None:
-            return LINK_SUPERSEDED
-        if token.expires_at <= now or (
-            link.state == models.LINK_EXPIRED and link.ended_reason == ENDED_ACTIVATION_LINK
-        ):
-            return LINK_EXPIRED
-        return LINK_VALID
-
-    def _view(self, token: models.ActivationToken, link: models.AccountLink) -> ActivationView:
-        now = self.clock.now()
-        status = self._status(token, link, now)
-        consent_valid = link.consent_valid_until is None or link.consent_valid_until > now
-        waiting = link.state == models.LINK_ACTIVATION_SENT or (
-            link.state == models.LINK_EXPIRED and link.ended_reason == ENDED_ACTIVATION_LINK
-        )
-        registration = link.registration
-        return ActivationView(
-            status=status,
-            iban=link.iban,
-            account_name=link.bank_account.name if link.bank_account else None,
-            company=registration.company_name or registration.serial.administration.company_name,
-            link_state=link.state,
-            expires_at=token.expires_at,
-            first_import_at=link.first_import_at,
-            can_request_new=status == LINK_EXPIRED and waiting and consent_valid,
-            consent_valid=consent_valid,
-        )
 
     # --- the end of a consent -----------------------------------------------------------------------
 
@@ -392,7 +251,7 @@ class Links:
 
     def ensure_import_scheduled(self, session, now: dt.datetime) -> None:
         """The daily import job at the configured hour (one pending at a time)."""
-        hour, minute = import_time(self.config)
+        hour, minute = self.settings.import_hour_minute
         self._ensure_job(session, IMPORT_JOB, next_local_time(now, hour, minute))
 
     def ensure_billing_scheduled(self, session, now: dt.datetime) -> None:
@@ -459,36 +318,14 @@ class Links:
         serial = link.registration.serial.number
         return [
             MailLink("bank", "Start de aanmeldprocedure van de bank", self.bank.registration_url()),
-            MailLink("portal", "de Visma Directe Bankkoppeling", self._portal_url(f"/?licentienummer={serial}")),
+            MailLink("portal", "de Visma Directe Bankkoppeling", self.portal_url(f"/?licentienummer={serial}")),
         ]
 
     def eaccounting_url(self, link: models.AccountLink) -> str:
         """The account's page in eAccounting (or the account list when no eAccounting account has the IBAN)."""
-        base = self.config["EACCOUNTING_BASE"].rstrip("/") + "/instellingen/kas-en-bankrekeningen"
+        base = self.settings.eaccounting_base.rstrip("/") + "/instellingen/kas-en-bankrekeningen"
         return f"{base}/{link.bank_account.uid}" if link.bank_account else base
 
-    def _portal_url(self, path: str) -> str:
+    def portal_url(self, path: str) -> str:
         # Read at send time: a re-based world (server mode on a new port) mails links that work.
-        return self.config["PORTAL_BASE"].rstrip("/") + path
-
-
-def refusal_of(status: str, iban: str) -> errors.ActivationRefused | None:
-    """Why a link in ``status`` cannot activate (what its page says); None for a usable link."""
-    if status == LINK_USED:
-        return errors.ActivationRefused(
-            "used", f"Deze activatielink is al gebruikt. De koppeling van rekening {iban} is geactiveerd."
-        )
-    if status == LINK_SUPERSEDED:
-        return errors.ActivationRefused(
-            "superseded", "Er is een nieuwere activatielink voor deze rekening verstuurd. Gebruik die link."
-        )
-    if status == LINK_EXPIRED:
-        return errors.ActivationRefused("expired", "Deze activatielink is verlopen.")
-    return None
-
-
-def import_time(config: dict) -> tuple[int, int]:
-    """The daily import's Amsterdam wall time from ``IMPORT_TIME`` (``"06:00"``)."""
-    text = str(config["IMPORT_TIME"])
-    hour, _, minute = text.partition(":")
-    return int(hour), int(minute or 0)
+        return self.settings.portal_base.rstrip("/") + path

@@ -8,8 +8,8 @@ from flask import request
 
 from consent_server import errors
 from consent_server import wire
-from consent_server.app import portal
-from consent_server.bankclient import SIGNATURE_HEADER
+from consent_server.services.signature import SIGNATURE_HEADER
+from consent_server.web import portal
 
 blueprint = Blueprint("callbacks", __name__, url_prefix="/bank")
 
@@ -28,7 +28,7 @@ def bank_registration():
     otherwise an error whose ``ErrorMessage`` the bank shows its user, and nothing is stored.
     """
     try:
-        result = portal().registrations.receive_callback(request.get_data(), request.headers.get(SIGNATURE_HEADER))
+        result = portal().intake.receive_callback(request.get_data(), request.headers.get(SIGNATURE_HEADER))
     except errors.CallbackRefused as refused:
         body = wire.error_body(refused, portal().ids.uuid())
         body["Reason"] = refused.reason

@@ -20,17 +20,19 @@ from flask import url_for
 
 from consent_server import errors
 from consent_server import models
-from consent_server.app import portal
-from consent_server.eaccounting import LINK_LABELS
 from consent_server.forms import ButtonForm
 from consent_server.forms import ContactForm
 from consent_server.forms import DetailsForm
-from consent_server.portal import BANKS
-from consent_server.portal import PRODUCTS
-from consent_server.portal import STEPS
-from consent_server.portal import ConsentCancelled
-from consent_server.portal import DetailsInput
-from consent_server.portal import state_rank
+from consent_server.forms import csrf_failed
+from consent_server.forms import field_problems
+from consent_server.services.connections import LINK_LABELS
+from consent_server.services.intake import ConsentCancelled
+from consent_server.services.registrations import STEPS
+from consent_server.services.registrations import DetailsInput
+from consent_server.services.registrations import state_rank
+from consent_server.services.wizard_rules import BANKS
+from consent_server.services.wizard_rules import PRODUCTS
+from consent_server.web import portal
 from mockbank.sim.dutch import dutch_number
 
 blueprint = Blueprint("wizard", __name__)
@@ -112,10 +114,10 @@ def render_step(template: str, step: str, registration: models.Registration | No
 @blueprint.context_processor
 def _promises():
     # The help article's "ongeveer vijf werkdagen" follows the configured number.
-    config = portal().config
+    settings = portal().settings
     return {
-        "working_days": dutch_number(int(config["ACTIVATION_MAIL_WORKING_DAYS"])),
-        "first_import_days": dutch_number(int(config["FIRST_IMPORT_WORKING_DAYS"])),
+        "working_days": dutch_number(settings.activation_mail_working_days),
+        "first_import_days": dutch_number(settings.first_import_working_days),
         "link_labels": LINK_LABELS,
     }
 
@@ -151,9 +153,13 @@ def details():
             form.serial.data = request.args.get("licentienummer", "") or (
                 registration.serial.number if registration else ""
             )
-    elif not form.validate_on_submit():
+    elif not form.validate_on_submit() and csrf_failed(form):
         abort(400)
-    elif not form.refresh.data:
+    elif form.refresh.data:
+        # "Bijwerken" only refreshes the bank list: no field is judged yet.
+        for field in form:
+            field.errors = []
+    else:
         data = DetailsInput(
             kvk_number=form.kvk_number.data or "",
             product=form.product.data or "",
@@ -163,7 +169,7 @@ def details():
             terms_privacy=bool(form.terms_privacy.data),
         )
         try:
-            registration = portal().registrations.submit_details(data)
+            registration = portal().registrations.submit_details(data, problems=field_problems(form))
         except errors.DetailsInvalid as invalid:
             for name, message in invalid.errors.items():
                 getattr(form, name).errors = [message]
@@ -186,12 +192,12 @@ def contact(registration):
     if request.method == "GET":
         form.name.data = registration.contact_name or ""
         form.email.data = registration.contact_email or ""
-    elif not form.validate_on_submit():
+    elif not form.validate_on_submit() and csrf_failed(form):
         abort(400)
     else:
         try:
             registration = portal().registrations.submit_contact(
-                registration.id, name=form.name.data or "", email=form.email.data or ""
+                registration.id, name=form.name.data or "", email=form.email.data or "", problems=field_problems(form)
             )
         except errors.DetailsInvalid as invalid:
             for name, message in invalid.errors.items():
@@ -206,6 +212,14 @@ def contact(registration):
     return render_step("portal/contact.html", "koppeling", registration, status, form=form)
 
 
+def _button_form() -> tuple[ButtonForm, int]:
+    """A step's Volgende button and the page's status so far; a POST without a valid CSRF token is a 400."""
+    form = ButtonForm()
+    if request.method == "POST" and not form.validate_on_submit():
+        abort(400)
+    return form, 200
+
+
 def _bank_links() -> dict:
     bank = portal().bank
     return {
@@ -218,11 +232,8 @@ def _bank_links() -> dict:
 @step_view("bankconsent")
 def bank_consent(registration):
     """Stap 3: registration starts at the bank (or Access Online); the PSD2 redirect is offered too."""
-    form = ButtonForm()
-    status = 200
+    form, status = _button_form()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
         if state_rank(registration.state) >= state_rank(models.REG_BANK_CONSENT):
             return redirect(url_for("wizard.accounts"))
         flash("We hebben nog geen toestemming van de bank ontvangen. Rond eerst de aanmelding bij de bank af.", "error")
@@ -245,9 +256,7 @@ def start_psd2(registration):
     if not ButtonForm(prefix="psd2").validate_on_submit():
         abort(400)
     try:
-        url = portal().registrations.start_redirect(
-            registration.id, redirect_uri=portal().config["PORTAL_REDIRECT_URI"]
-        )
+        url = portal().intake.start_redirect(registration.id, redirect_uri=portal().settings.redirect_uri)
     except errors.PortalError as error:
         flash(error.message, "error")
         return redirect(url_for("wizard.bank_consent"))
@@ -258,12 +267,12 @@ def start_psd2(registration):
 def bank_return():
     """Flow A: the bank sends the user back with a code (or an error)."""
     try:
-        registration = portal().registrations.complete_redirect(
+        registration = portal().intake.complete_redirect(
             state=request.args.get("state", ""),
             code=request.args.get("code"),
             error=request.args.get("error"),
             error_description=request.args.get("error_description"),
-            redirect_uri=portal().config["PORTAL_REDIRECT_URI"],
+            redirect_uri=portal().settings.redirect_uri,
         )
     except ConsentCancelled as cancelled:
         session[SESSION_KEY] = cancelled.registration_id
@@ -281,11 +290,8 @@ def bank_return():
 @step_view("rekeningen")
 def accounts(registration):
     """Stap 4: every account the bank reported, with its link state."""
-    form = ButtonForm()
-    status = 200
+    form, status = _button_form()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
         try:
             portal().registrations.confirm_accounts(registration.id)
         except errors.DetailsInvalid as invalid:
@@ -300,7 +306,7 @@ def accounts(registration):
         status,
         form=form,
         psd2_form=ButtonForm(prefix="psd2"),
-        pricing=portal().registrations.pricing(registration),
+        pricing=portal().read_models.pricing(registration),
         **_bank_links(),
     )
 
@@ -309,10 +315,8 @@ def accounts(registration):
 @step_view("klaar")
 def done(registration):
     """Stap 5: what happens next (a mail with an activation link per account, about five working days)."""
-    form = ButtonForm()
+    form, _status = _button_form()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
         registration = portal().registrations.finish(registration.id)
         flash("Je aanmelding is afgerond.", "success")
     return render_step(
@@ -320,5 +324,5 @@ def done(registration):
         "klaar",
         registration,
         form=form,
-        pricing=portal().registrations.pricing(registration),
+        pricing=portal().read_models.pricing(registration),
     )

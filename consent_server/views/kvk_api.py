@@ -6,9 +6,9 @@ from flask import Blueprint
 from flask import Flask
 from flask import request
 
-from consent_server import kvk
 from consent_server import wire
-from consent_server.app import portal
+from consent_server.services import kvk
+from consent_server.web import portal
 
 blueprint = Blueprint("kvk", __name__, url_prefix="/api/v2")
 

@@ -28,12 +28,10 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from consent_server import models
+from consent_server.services.base import Kernel
+from consent_server.services.base import Service
 from mockbank.sim.calendar import AMSTERDAM
-from mockbank.sim.clock import SimClock
-from mockbank.sim.db import Database
 from mockbank.sim.dutch import dutch_date
-from mockbank.sim.ids import Ids
-from mockbank.sim.jobs import DueJobQueue
 
 RETRY_JOB = "mail.retry"
 # Seconds to wait before the 2nd, 3rd, ... attempt; the last value repeats.
@@ -116,15 +114,11 @@ SUBJECTS = {
 }
 
 
-class Outbox:
+class Outbox(Service):
     """Verbs of the portal's outgoing mail."""
 
-    def __init__(self, *, db: Database, clock: SimClock, ids: Ids, jobs: DueJobQueue, config: dict):
-        self.db = db
-        self.clock = clock
-        self.ids = ids
-        self.jobs = jobs
-        self.config = config
+    def __init__(self, kernel: Kernel):
+        super().__init__(kernel)
         self.templates = Environment(
             loader=PackageLoader("consent_server", "templates/mail"),
             autoescape=select_autoescape(["html"]),
@@ -132,12 +126,12 @@ class Outbox:
             keep_trailing_newline=True,
         )
         self.templates.filters["dutch_date"] = dutch_date
-        jobs.register(RETRY_JOB, self._retry_job)
+        self.jobs.register(RETRY_JOB, self._retry_job)
 
     @property
     def smtp(self) -> SmtpSettings | None:
         """The configured SMTP server, read at send time (a re-configured app uses the new one)."""
-        url = self.config.get("SMTP_URL")
+        url = self.settings.smtp_url
         return parse_smtp_url(url) if url else None
 
     # --- writing ------------------------------------------------------------------------------------
@@ -160,7 +154,7 @@ class Outbox:
         mail = models.Mail(
             message_id=f"<{self.ids.token(24)}@{self._domain()}>",
             kind=kind,
-            sender=self.config["MAIL_FROM"],
+            sender=self.settings.mail_from,
             recipient=to,
             subject=SUBJECTS[kind].format(**context),
             text_body=self.templates.get_template(f"{kind}.txt").render(values),
@@ -170,15 +164,15 @@ class Outbox:
             link_id=link_id,
             registration_id=registration_id,
             iban=iban,
-            delivery_status=PENDING if self.config.get("SMTP_URL") else STORED,
-            next_attempt_at=now if self.config.get("SMTP_URL") else None,
+            delivery_status=PENDING if self.settings.smtp_url else STORED,
+            next_attempt_at=now if self.settings.smtp_url else None,
         )
         session.add(mail)
         session.flush()
         return mail
 
     def _domain(self) -> str:
-        return parseaddr(self.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+        return parseaddr(self.settings.mail_from)[1].rpartition("@")[2] or "localhost"
 
     # --- delivering ---------------------------------------------------------------------------------
 
@@ -243,7 +237,7 @@ class Outbox:
         with self.db.transaction() as session:
             mail = session.get(models.Mail, mail_id)
             mail.delivery_error = error
-            if mail.delivery_attempts >= int(self.config["MAIL_MAX_ATTEMPTS"]):
+            if mail.delivery_attempts >= self.settings.mail_max_attempts:
                 mail.delivery_status = FAILED
                 mail.next_attempt_at = None
                 return

@@ -11,9 +11,9 @@ from flask import render_template
 from flask import url_for
 
 from consent_server import errors
-from consent_server.app import portal
 from consent_server.forms import ButtonForm
-from consent_server.links import refusal_of
+from consent_server.services.activation import refusal_of
+from consent_server.web import portal
 from mockbank.sim.dutch import dutch_date
 from mockbank.sim.dutch import dutch_number
 
@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
 def _page(token: str, view=None, refusal: errors.ActivationRefused | None = None, status: int = 200):
     if view is None:
         try:
-            view = portal().links.activation(token)
+            view = portal().activations.activation(token)
         except errors.ActivationRefused:
             view = None  # a link that never existed: the page shows only the refusal
     return (
@@ -40,7 +40,7 @@ def _page(token: str, view=None, refusal: errors.ActivationRefused | None = None
             activate_form=ButtonForm(prefix="activate"),
             renew_form=ButtonForm(prefix="renew"),
             dutch_date=dutch_date,
-            first_import_days=dutch_number(int(portal().config["FIRST_IMPORT_WORKING_DAYS"])),
+            first_import_days=dutch_number(portal().settings.first_import_working_days),
         ),
         status,
     )
@@ -50,7 +50,7 @@ def _page(token: str, view=None, refusal: errors.ActivationRefused | None = None
 def show(token: str):
     """What the link is for, and the button that activates it (a GET changes nothing, so mail scanners can't)."""
     try:
-        view = portal().links.activation(token)
+        view = portal().activations.activation(token)
     except errors.ActivationRefused as unknown:
         return _page(token, refusal=unknown, status=unknown.status)
     refusal = refusal_of(view.status, view.iban)
@@ -65,7 +65,7 @@ def activate(token: str):
     if not ButtonForm(prefix="activate").validate_on_submit():
         abort(400)
     try:
-        view = portal().links.activate(token)
+        view = portal().activations.activate(token)
     except errors.ActivationRefused as refused:
         return _page(token, refusal=refused, status=refused.status)
     flash(f"De koppeling van rekening {view.iban} is geactiveerd.", "success")
@@ -78,7 +78,7 @@ def request_new(token: str):
     if not ButtonForm(prefix="renew").validate_on_submit():
         abort(400)
     try:
-        view = portal().links.request_new_activation(token)
+        view = portal().activations.request_new_activation(token)
     except errors.ActivationRefused as refused:
         return _page(token, refusal=refused, status=refused.status)
     flash(f"We hebben een nieuwe activatielink voor rekening {view.iban} per e-mail verstuurd.", "success")

@@ -18,13 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consent_server import models
-from consent_server.links import BILLING_JOB
-from consent_server.links import Links
+from consent_server.services.base import Kernel
+from consent_server.services.base import Service
+from consent_server.services.links import BILLING_JOB
+from consent_server.services.links import Links
 from mockbank.sim.calendar import AMSTERDAM
 from mockbank.sim.calendar import first_of_next_month
-from mockbank.sim.clock import SimClock
-from mockbank.sim.db import Database
-from mockbank.sim.jobs import DueJobQueue
 
 _STARTS = set(models.LINKED_STATES)
 _ENDS = set(models.ENDED_STATES)
@@ -63,26 +62,23 @@ def linked_periods(events: list[models.LinkEvent]) -> list[tuple[dt.datetime, dt
     return periods
 
 
-class Billing:
+class Billing(Service):
     """Verbs of the monthly billing of bank connections."""
 
-    def __init__(self, *, db: Database, clock: SimClock, jobs: DueJobQueue, config: dict, links: Links):
-        self.db = db
-        self.clock = clock
-        self.jobs = jobs
-        self.config = config
+    def __init__(self, kernel: Kernel, *, links: Links):
+        super().__init__(kernel)
         self.links = links
-        jobs.register(BILLING_JOB, self._month_end_job)
+        self.jobs.register(BILLING_JOB, self._month_end_job)
 
     @property
     def free(self) -> int:
         """How many linked accounts an administration has for free."""
-        return int(self.config["FREE_LINKED_ACCOUNTS"])
+        return self.settings.free_linked_accounts
 
     @property
     def unit_price_cents(self) -> int:
         """The monthly price of each further account, in cents."""
-        return int(Decimal(str(self.config["EXTRA_ACCOUNT_PRICE"])) * 100)
+        return int(self.settings.extra_account_price * 100)
 
     def _month_end_job(self, payload: dict, now: dt.datetime) -> None:
         # Due at midnight on the 1st: bill the month that just ended.

@@ -14,8 +14,8 @@ from flask import request
 from consent_server import errors
 from consent_server import models
 from consent_server import wire
-from consent_server.app import portal
-from consent_server.eaccounting import AccountInput
+from consent_server.services.eaccounting import AccountInput
+from consent_server.web import portal
 
 blueprint = Blueprint("api", __name__, url_prefix="/v2")
 
@@ -70,7 +70,7 @@ def account_input(data: dict) -> AccountInput:
 
 
 def _shape(account: models.BankAccount, administration_id: int) -> dict:
-    agreements = portal().eaccounting.active_agreements(administration_id)
+    agreements = portal().connections.active_agreements(administration_id)
     return wire.bank_account(account, has_active_agreement=bool(account.iban) and account.iban in agreements)
 
 
@@ -79,7 +79,7 @@ def list_accounts():
     """The administration's bank accounts in the Meta/Data envelope (``$page``, ``$pagesize``)."""
     admin_id = _administration()
     current, size = _paging()
-    agreements = portal().eaccounting.active_agreements(admin_id)
+    agreements = portal().connections.active_agreements(admin_id)
     items = [
         wire.bank_account(a, has_active_agreement=bool(a.iban) and a.iban in agreements)
         for a in portal().eaccounting.accounts(admin_id)
@@ -123,19 +123,22 @@ def connection_status(uid: str):
     admin_id = _administration()
     service = portal().eaccounting
     account = service.account(admin_id, uid)
-    link_state = service.link_states(admin_id).get(account.iban or "")
-    return wire.json_response(wire.bank_connection(account, refusal=service.refusal(account), link_state=link_state))
+    return _connection(admin_id, account, refusal=portal().connections.refusal(account))
 
 
 @blueprint.post("/bankaccounts/<uid>/bankconnection")
 def enable_connection(uid: str):
     """Enable the bank connection: 202 while preparing; 409 with the reason when the account cannot be linked."""
     admin_id = _administration()
-    service = portal().eaccounting
-    account = service.enable_connection(admin_id, uid)
-    link_state = service.link_states(admin_id).get(account.iban or "")
+    account = portal().connections.enable_connection(admin_id, uid)
     status = 202 if account.connection_state == models.CONNECTION_PREPARING else 200
-    return wire.json_response(wire.bank_connection(account, refusal=None, link_state=link_state), status=status)
+    return _connection(admin_id, account, refusal=None, status=status)
+
+
+def _connection(admin_id: int, account: models.BankAccount, *, refusal, status: int = 200):
+    """The bank-connection JSON of an account, with its link's state."""
+    link_state = portal().connections.link_states(admin_id).get(account.iban or "")
+    return wire.json_response(wire.bank_connection(account, refusal=refusal, link_state=link_state), status=status)
 
 
 @blueprint.delete("/bankaccounts/<uid>/bankconnection")
@@ -143,10 +146,7 @@ def disable_connection(uid: str):
     """ "Schakel bankkoppeling uit": the consent is revoked at the bank and no more bookings are fetched."""
     admin_id = _administration()
     portal().links.unlink(admin_id, uid)
-    service = portal().eaccounting
-    account = service.account(admin_id, uid)
-    link_state = service.link_states(admin_id).get(account.iban or "")
-    return wire.json_response(wire.bank_connection(account, refusal=service.refusal(account), link_state=link_state))
+    return connection_status(uid)
 
 
 # --- bank transactions (read-only, as Visma's API) -------------------------------------------------------

@@ -17,17 +17,15 @@ from sqlalchemy import select
 
 from consent_server import errors
 from consent_server import models
-from consent_server.bankclient import BankGateway
-from consent_server.links import IMPORT_JOB
-from consent_server.links import Links
-from consent_server.links import local_date
-from consent_server.links import transition
-from consent_server.mail import MailLink
+from consent_server.services.bank import BankGateway
+from consent_server.services.base import Kernel
+from consent_server.services.base import Service
+from consent_server.services.links import IMPORT_JOB
+from consent_server.services.links import Links
+from consent_server.services.links import local_date
+from consent_server.services.links import transition
+from consent_server.services.mail import MailLink
 from mockbank.sim.calendar import months_back
-from mockbank.sim.clock import SimClock
-from mockbank.sim.db import Database
-from mockbank.sim.ids import Ids
-from mockbank.sim.jobs import DueJobQueue
 
 HISTORY_MONTHS = 18
 # A token this close to its end is refreshed before use.
@@ -56,28 +54,14 @@ class RunSummary:
     error: str | None = None
 
 
-class DailyImport:
+class DailyImport(Service):
     """Verbs of the daily import."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        clock: SimClock,
-        ids: Ids,
-        jobs: DueJobQueue,
-        config: dict,
-        bank: BankGateway,
-        links: Links,
-    ):
-        self.db = db
-        self.clock = clock
-        self.ids = ids
-        self.jobs = jobs
-        self.config = config
+    def __init__(self, kernel: Kernel, *, bank: BankGateway, links: Links):
+        super().__init__(kernel)
         self.bank = bank
         self.links = links
-        jobs.register(IMPORT_JOB, self._daily_job)
+        self.jobs.register(IMPORT_JOB, self._daily_job)
 
     def _daily_job(self, payload: dict, now: dt.datetime) -> None:
         try:

@@ -10,13 +10,13 @@ from flask import request
 
 from consent_server import errors
 from consent_server import wire
-from consent_server.api import account_input
-from consent_server.app import portal
-from consent_server.app import public_url
-from consent_server.billing import billing_line_json
-from consent_server.kvk import KvkError
-from consent_server.kvk import result_item
-from consent_server.mail import mail_json
+from consent_server.services.billing import billing_line_json
+from consent_server.services.kvk import KvkError
+from consent_server.services.kvk import result_item
+from consent_server.services.mail import mail_json
+from consent_server.views.api import account_input
+from consent_server.web import portal
+from consent_server.web import public_url
 from mockbank.sim import web
 from mockbank.sim.web import body
 from mockbank.sim.web import required
@@ -109,7 +109,7 @@ def read_bank_client():
     creds = portal().bank.credentials()
     # The URLs are there before registration too: the world registers the portal at the bank with them.
     urls = {
-        "redirectUri": portal().config["PORTAL_REDIRECT_URI"],
+        "redirectUri": portal().settings.redirect_uri,
         "callbackUrl": public_url("PORTAL_BASE", "callbacks.bank_registration"),
     }
     if creds is None:
@@ -215,7 +215,7 @@ def timeline():
     if not number:
         raise errors.SandboxError("'serial' is required")
     try:
-        return wire.json_response(portal().registrations.timeline(number))
+        return wire.json_response(portal().read_models.timeline(number))
     except errors.NotFound as exc:
         exc.developer_message = f"no registration for serial {number}"
         raise

@@ -8,7 +8,7 @@ from flask import abort
 from flask import render_template
 from flask import request
 
-from consent_server.app import portal
+from consent_server.web import portal
 from mockbank.sim.calendar import AMSTERDAM
 
 blueprint = Blueprint("outbox", __name__, url_prefix="/outbox")

@@ -63,9 +63,8 @@ class Company:
 class KvkRegister:
     """Look-ups and additions of the portal's KvK register."""
 
-    def __init__(self, *, db: Database, config: dict):
+    def __init__(self, *, db: Database):
         self.db = db
-        self.config = config
 
     def load_defaults(self) -> None:
         """Put KvK's public test numbers in the register (after a reset)."""
