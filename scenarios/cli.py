@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 
+from consent_server.settings import config_from_env as portal_config_from_env
 from mockbank.app import config_from_env
 from mockbank.sim.clock import FROZEN
 from mockbank.sim.clock import RUNNING
@@ -117,12 +118,10 @@ def _int_or_none(value: str | None) -> int | None:
 
 def app_configs(environ: dict | None = None) -> tuple[dict, dict]:
     """The bank's and the portal's settings from ``MOCKBANK_*`` variables (``PORTAL_DATABASE_URL`` is the portal's)."""
-    shared = {k: v for k, v in config_from_env(environ).items() if k not in _COMMAND_KEYS}
-    portal_url = shared.pop("PORTAL_DATABASE_URL", None)
-    bank = dict(shared)
-    portal = {k: v for k, v in shared.items() if k != "DATABASE_URL"}
-    if portal_url:
-        portal["DATABASE_URL"] = portal_url
+    bank = {k: v for k, v in config_from_env(environ).items() if k not in _COMMAND_KEYS}
+    bank.pop("PORTAL_DATABASE_URL", None)
+    # Each app reads the same variables by its own settings' types (the portal's LEDGER_DEFAULTS is JSON).
+    portal = {k: v for k, v in portal_config_from_env(environ).items() if k not in _COMMAND_KEYS}
     return bank, portal
 
 

@@ -188,12 +188,16 @@ def test_mockbank_variables_become_app_settings_and_the_portal_gets_its_own_data
             "MOCKBANK_CONSENT_DAYS": "180",
             "MOCKBANK_DATABASE_URL": "postgresql://db/bank",
             "MOCKBANK_PORTAL_DATABASE_URL": "postgresql://db/portal",
+            "MOCKBANK_LEDGER_DEFAULTS": '{"1": 1200, "3": 1150}',
             "MOCKBANK_PORT": "8000",
             "HOME": "/root",
         }
     )
-    assert bank == {"CONSENT_DAYS": 180, "DATABASE_URL": "postgresql://db/bank"}
-    assert portal == {"CONSENT_DAYS": 180, "DATABASE_URL": "postgresql://db/portal"}
+    assert bank["CONSENT_DAYS"] == 180 and bank["DATABASE_URL"] == "postgresql://db/bank"
+    assert "PORT" not in bank and "PORT" not in portal and "HOME" not in bank
+    # Each app reads the variables by its own settings' types: the portal's ledger defaults are a JSON object.
+    assert portal["LEDGER_DEFAULTS"] == {1: 1200, 3: 1150}
+    assert portal["DATABASE_URL"] == "postgresql://db/portal"
 
 
 def test_the_cli_refuses_an_unknown_command(capsys):
