@@ -68,7 +68,7 @@ class Billing(Service):
     def __init__(self, kernel: Kernel, *, links: Links):
         super().__init__(kernel)
         self.links = links
-        self.jobs.register(BILLING_JOB, self._month_end_job)
+        self.jobs.register(BILLING_JOB, self._month_end_job, every=first_of_next_month)
 
     @property
     def free(self) -> int:
@@ -82,13 +82,10 @@ class Billing(Service):
 
     def _month_end_job(self, payload: dict, now: dt.datetime) -> None:
         # Due at midnight on the 1st: bill the month that just ended.
-        self.bill_month(previous_month(month_of(now)))
-        with self.db.transaction() as session:
-            linked = session.scalar(
-                select(models.AccountLink.id).where(models.AccountLink.state.in_(models.LINKED_STATES))
-            )
-            if linked is not None:
-                self.links.ensure_billing_scheduled(session, now)
+        try:
+            self.bill_month(previous_month(month_of(now)))
+        finally:
+            self.links.end_series_when_unlinked(BILLING_JOB)
 
     def accounts_in(self, month: str) -> dict[int, list[dict]]:
         """Administration id → the accounts linked in ``month``, earliest activation first."""

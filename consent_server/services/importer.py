@@ -26,6 +26,7 @@ from consent_server.services.links import local_date
 from consent_server.services.links import transition
 from consent_server.services.mail import MailLink
 from mockbank.sim.calendar import months_back
+from mockbank.sim.calendar import next_local_time
 
 HISTORY_MONTHS = 18
 # A token this close to its end is refreshed before use.
@@ -61,21 +62,18 @@ class DailyImport(Service):
         super().__init__(kernel)
         self.bank = bank
         self.links = links
-        self.jobs.register(IMPORT_JOB, self._daily_job)
+        # Recurring: the next day's run is stored when this one is claimed, so a run that dies ends no series.
+        self.jobs.register(IMPORT_JOB, self._daily_job, every=self._next_import)
+
+    def _next_import(self, due: dt.datetime) -> dt.datetime:
+        hour, minute = self.settings.import_hour_minute
+        return next_local_time(due, hour, minute)
 
     def _daily_job(self, payload: dict, now: dt.datetime) -> None:
         try:
             self.run_all(now=now)
         finally:
-            self._schedule_next(now)
-
-    def _schedule_next(self, now: dt.datetime) -> None:
-        with self.db.transaction() as session:
-            linked = session.scalar(
-                select(models.AccountLink.id).where(models.AccountLink.state.in_(models.LINKED_STATES))
-            )
-            if linked is not None:
-                self.links.ensure_import_scheduled(session, now)
+            self.links.end_series_when_unlinked(IMPORT_JOB)
 
     def run_all(self, *, now: dt.datetime | None = None, force: bool = False) -> list[RunSummary]:
         """Import every activated link whose first import is due (``force``: also those still waiting)."""

@@ -254,6 +254,15 @@ class Links(Service):
         hour, minute = self.settings.import_hour_minute
         self._ensure_job(session, IMPORT_JOB, next_local_time(now, hour, minute))
 
+    def end_series_when_unlinked(self, kind: str) -> None:
+        """A recurring job (daily import, month-end billing) stops once no account is linked; a new link restarts it."""
+        with self.db.reading() as session:
+            linked = session.scalar(
+                select(models.AccountLink.id).where(models.AccountLink.state.in_(models.LINKED_STATES))
+            )
+        if linked is None:
+            self.jobs.cancel(kind, lambda payload: True)
+
     def ensure_billing_scheduled(self, session, now: dt.datetime) -> None:
         """The month-end billing job, at midnight when the next month starts (one pending at a time)."""
         self._ensure_job(session, BILLING_JOB, first_of_next_month(now))
