@@ -139,13 +139,8 @@ class AbnAmroClient:
         bank: str = "NLAA01",
         code_verifier: str | None = None,
         transaction_id: str | None = None,
-        encode_all: bool = False,
     ) -> str:
-        """Where to send the user: ABN AMRO's consent app, with ``flow=code`` and (given a verifier) PKCE S256.
-
-        ``encode_all`` percent-encodes every reserved character (plain form encoding, ``%3A``/``%2F``)
-        instead of ABN AMRO's readable style; both mean the same to a server.
-        """
+        """Where to send the user: ABN AMRO's consent app, with ``flow=code`` and (given a verifier) PKCE S256."""
         scope = scopes if isinstance(scopes, str) else " ".join(scopes)
         params = {
             "scope": scope,
@@ -163,8 +158,6 @@ class AbnAmroClient:
         if code_verifier:
             params["code_challenge"] = pkce.s256_challenge(code_verifier)
             params["code_challenge_method"] = "S256"
-        if encode_all:
-            return f"{self.authorize_url}?{urlencode(params)}"
         # ABN AMRO's own examples join scopes with "+" and keep ":" and "/" readable.
         return f"{self.authorize_url}?{urlencode(params, quote_via=quote, safe=':/')}".replace("%20", "+")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
+from typing import Any
 
 from consent_server.models import Base
 from consent_server.models import ClockState
@@ -18,9 +20,9 @@ class PortalBackend(SimBackend):
     """Database, clock, ids, due jobs and the service objects of one portal app."""
 
     def __init__(self, *, config: dict, clock: SimClock):
-        # The live Flask config: a world served at a new base URL moves PORTAL_BASE and the BANK_* URLs.
+        # The Flask config; ``reconfigure`` changes both it and the typed settings read from it.
         self.config = config
-        self._settings_cache: tuple[list, PortalSettings] | None = None
+        self.settings: PortalSettings = settings_from(config)
         settings = self.settings
         super().__init__(
             database_url=settings.database_url,
@@ -34,13 +36,10 @@ class PortalBackend(SimBackend):
         self._build_services()
         self.attach_to_clock()
 
-    @property
-    def settings(self) -> PortalSettings:
-        """The typed settings of the current config (read again only when a value changed)."""
-        values = [self.config.get(key) for key in _KEYS]
-        if self._settings_cache is None or self._settings_cache[0] != values:
-            self._settings_cache = (values, settings_from(self.config))
-        return self._settings_cache[1]
+    def reconfigure(self, changes: Mapping[str, Any]) -> None:
+        """Change settings of a running portal (a world served at its new base URL, a test's SMTP server)."""
+        self.config.update(changes)
+        self.settings = settings_from(self.config)
 
     def _build_services(self) -> None:
         # Imported here: the service modules import the models, which need the database module first.
@@ -86,5 +85,3 @@ class PortalBackend(SimBackend):
         else:
             self.bank.load_from_config()
 
-
-_KEYS = [name.upper() for name in PortalSettings.__dataclass_fields__]

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
-from decimal import Decimal
 from typing import Any
 
 from mockbank.sim import settings as typed
@@ -46,7 +45,7 @@ class BankSettings:
     slow_app_seconds: int = 30
     page_size: int = PAGE_SIZE
     # Seconds the bank waits for accounting software to take a registration's codes.
-    callback_timeout: Decimal = Decimal(10)
+    callback_timeout: int | float = 10
     sandbox_api_key: str = DEFAULT_SANDBOX_API_KEY
 
     def __post_init__(self):

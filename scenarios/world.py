@@ -147,12 +147,12 @@ class World:
         self.urls = Urls.server(self.base_url)
         self._routing = None
         if self.portal_app is not None:
-            config = self.portal_app.config
-            config.update(self.urls.portal_config())
+            changes = self.urls.portal_config()
             # The portal derives its redirect URI from its base once; move it along with the base.
-            redirect_uri = config.get("PORTAL_REDIRECT_URI") or ""
+            redirect_uri = self.portal_app.config.get("PORTAL_REDIRECT_URI") or ""
             if redirect_uri.startswith(old_portal):
-                config["PORTAL_REDIRECT_URI"] = self.urls.portal + redirect_uri[len(old_portal) :]
+                changes["PORTAL_REDIRECT_URI"] = self.urls.portal + redirect_uri[len(old_portal) :]
+            self.portal_backend.reconfigure(changes)
             self.connect_portal()
 
     def connect_portal(self) -> None:
@@ -184,7 +184,7 @@ class World:
             "BANK_CALLBACK_SECRET": client.callback_secret,
         }
         # In the config too, so the portal's own reset keeps its registration.
-        self.portal_app.config.update(credentials)
+        self.portal_backend.reconfigure(credentials)
         answer = portal.post(
             "/sandbox/bank-client",
             json={

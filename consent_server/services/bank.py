@@ -189,7 +189,7 @@ class BankGateway:
         """Flow A: the bank's authorization endpoint with the portal's client id, scopes and state."""
         client = self.client(redirect_uri=redirect_uri)
         # Plain form encoding, as the portal always sent it: the redirect URI shows no readable path.
-        return client.authorization_url(self.settings.bank_scopes, state=state, encode_all=True)
+        return client.authorization_url(self.settings.bank_scopes, state=state)
 
     @property
     def revoke_url(self) -> str:

@@ -252,7 +252,7 @@ class Links(Service):
     def ensure_import_scheduled(self, session, now: dt.datetime) -> None:
         """The daily import job at the configured hour (one pending at a time)."""
         hour, minute = self.settings.import_hour_minute
-        self._ensure_job(session, IMPORT_JOB, next_local_time(now, hour, minute))
+        self.jobs.ensure_scheduled(IMPORT_JOB, next_local_time(now, hour, minute), session=session)
 
     def end_series_when_unlinked(self, kind: str) -> None:
         """A recurring job (daily import, month-end billing) stops once no account is linked; a new link restarts it."""
@@ -265,14 +265,7 @@ class Links(Service):
 
     def ensure_billing_scheduled(self, session, now: dt.datetime) -> None:
         """The month-end billing job, at midnight when the next month starts (one pending at a time)."""
-        self._ensure_job(session, BILLING_JOB, first_of_next_month(now))
-
-    def _ensure_job(self, session, kind: str, due: dt.datetime) -> None:
-        pending = session.scalar(
-            select(models.DueJob.id).where(models.DueJob.kind == kind, models.DueJob.status == "pending")
-        )
-        if pending is None:
-            self.jobs.schedule(kind, due, {}, session=session)
+        self.jobs.ensure_scheduled(BILLING_JOB, first_of_next_month(now), session=session)
 
     # --- reading ------------------------------------------------------------------------------------
 

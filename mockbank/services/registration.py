@@ -220,7 +220,7 @@ class AccountingRegistrations:
                     "Content-Type": "application/json",
                     SIGNATURE_HEADER: sign(client.callback_secret or "", body),
                 },
-                timeout=float(self.settings.callback_timeout),
+                timeout=self.settings.callback_timeout,
             )
         except requests.RequestException:
             return False, f"{client.software_name} is op dit moment niet bereikbaar. Probeer het later opnieuw."

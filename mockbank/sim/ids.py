@@ -78,7 +78,7 @@ class Ids:
 
     @property
     def position(self) -> tuple[object, int, int]:
-        """Seed, block and draws within the block (for tests and the sandbox)."""
+        """Seed, block and draws within the block: where the sequence stands."""
         return self._seed, self._block, self._drawn
 
     def reseed(self, seed: int | str | None) -> None:

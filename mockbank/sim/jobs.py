@@ -207,7 +207,7 @@ class DueJobQueue:
                     .execution_options(synchronize_session=False)
                 ).rowcount
                 if claimed and kind in self._next_due:
-                    self._schedule_successor(session, kind, payload, self._next_due[kind](due_at))
+                    self.ensure_scheduled(kind, self._next_due[kind](due_at), payload, session=session)
             self._cache_valid = False
             if claimed:
                 break
@@ -226,14 +226,11 @@ class DueJobQueue:
         self._cache_valid = False
         return True
 
-    def _schedule_successor(self, session, kind: str, payload: dict, due: dt.datetime) -> None:
+    def ensure_scheduled(self, kind: str, due_at: dt.datetime, payload: dict | None = None, *, session) -> None:
+        """Store a job of ``kind`` due at ``due_at`` unless one is pending already (one pending per series)."""
         pending = session.scalar(select(self._job.id).where(self._job.kind == kind, self._job.status == PENDING))
         if pending is None:
-            session.add(
-                self._job(
-                    kind=kind, due_at=due, payload=payload, status=PENDING, attempts=0, created_at=self._clock.now()
-                )
-            )
+            self.schedule(kind, due_at, payload, session=session)
 
     def recover(self) -> int:
         """Jobs left ``running`` by a process that died are pending again (they run at the next chance)."""

@@ -54,6 +54,9 @@ def _check(key: str, value, hint):
     elif origin is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
+    elif origin is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
     elif origin is Decimal:
         if isinstance(value, Decimal | str | int) and not isinstance(value, bool):
             try:
@@ -88,11 +91,11 @@ def _from_text(key: str, text: str, hint):
         if text.lower() in ("0", "false", "no", "off"):
             return False
         raise SettingsError(f"{key}={text!r} is not a boolean (use true or false)")
-    if origin is int:
+    if origin in (int, float):
         try:
-            return int(text)
+            return origin(text)
         except ValueError:
-            raise SettingsError(f"{key}={text!r} is not an integer") from None
+            raise SettingsError(f"{key}={text!r} is not {'an integer' if origin is int else 'a number'}") from None
     if origin in (dict, list):
         try:
             return _check(key, json.loads(text), kind)
@@ -104,7 +107,7 @@ def _from_text(key: str, text: str, hint):
                 return _from_text(key, text, option)
             except SettingsError:
                 continue
-        return text
+        raise SettingsError(f"{key}={text!r} is none of {kind}")
     return _check(key, text, kind)
 
 

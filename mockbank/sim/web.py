@@ -86,11 +86,9 @@ def advance_clock(clock: SimClock, data: dict) -> None:
             if not delta:
                 raise InvalidInput("say how far: seconds, minutes, hours, days, workingDays or to")
             clock.advance(delta)
+    except InvalidInput:
+        raise
     except ClockError as exc:
         raise InvalidInput(str(exc)) from exc
     except (ValueError, KeyError, TypeError) as exc:
-        if isinstance(exc, InvalidInput):
-            raise
         raise InvalidInput(f"not a moment or calendar: {exc}") from exc
-    except OverflowError as exc:
-        raise InvalidInput(f"too far: {exc}") from exc

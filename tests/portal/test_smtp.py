@@ -67,7 +67,7 @@ def smtp():
 @pytest.fixture
 def smtp_world(world, smtp):
     """The world's portal delivering to ``smtp`` (read at send time, so it applies at once)."""
-    world.portal_app.config["SMTP_URL"] = smtp.url
+    world.portal_backend.reconfigure({"SMTP_URL": smtp.url})
     return world
 
 

@@ -396,10 +396,3 @@ def test_without_a_redirect_uri_the_code_is_exchanged_without_one():
     client = _client(redirect_uri=None)
     assert client.exchange_code("c").access_token == "at-1"
     assert "redirect_uri" not in client.authorization_url(SCOPES, state="s")
-
-
-def test_authorization_url_can_encode_every_reserved_character():
-    url = _client(redirect_uri="https://portal.example/back").authorization_url(SCOPES, state="s", encode_all=True)
-    query = parse_qs(urlsplit(url).query)
-    assert query["redirect_uri"] == ["https://portal.example/back"] and query["scope"] == [" ".join(SCOPES)]
-    assert "https%3A%2F%2Fportal.example%2Fback" in url

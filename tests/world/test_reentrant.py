@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 import requests
 
@@ -56,6 +58,7 @@ def test_the_portal_exchanges_the_code_with_the_bank_inside_the_browsers_request
         # responses records a call when it completes: the portal's token and consentinfo calls finish
         # before the browser's request to the portal's return page that made them.
         urls = [call.request.url for call in world.routing.calls]
-        back = next(i for i, url in enumerate(urls) if "/registratie/bank/terug" in url)
+        # The request to the return page itself (the authorization URL before it names that page in its query).
+        back = next(i for i, url in enumerate(urls) if urlsplit(url).path.endswith("/registratie/bank/terug"))
         assert urls[back - 2].startswith(world.urls.bank_token)
         assert urls[back - 1] == world.urls.bank_api + "/v1/consentinfo"
