@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from mockbank.migrations import MIGRATIONS
 from mockbank.models import Base
 from mockbank.models import ClockState
 from mockbank.models import DueJob
@@ -17,6 +20,8 @@ from mockbank.settings import BankSettings
 from mockbank.sim.backend import SimBackend
 from mockbank.sim.clock import SimClock
 from mockbank.sim.ids import Ids
+
+SEED_SUMMARY = "seed_summary"
 
 
 class BankBackend(SimBackend):
@@ -41,6 +46,7 @@ class BankBackend(SimBackend):
             job_model=DueJob,
             state_model=ClockState,
             sequence_model=IdSequence,
+            migrations=MIGRATIONS,
         )
         # Trace-Ids come from their own sequence, so a mere read never shifts the next IBAN or token.
         self.trace_ids = Ids(f"trace-{settings.id_seed}", store=self.sequences, name="trace")
@@ -54,18 +60,25 @@ class BankBackend(SimBackend):
         self.registrations = AccountingRegistrations(
             db=self.db, clock=clock, ids=self.ids, settings=settings, consents=self.consents, authflow=self.authflow
         )
-        self.last_seed_summary: dict | None = None
         self.attach_to_clock()
+
+    @property
+    def last_seed_summary(self) -> dict | None:
+        """What the last seed made; kept in the database, so every server worker and a restarted bank answer it."""
+        text = self.bank.get_setting(SEED_SUMMARY)
+        return json.loads(text) if text else None
+
+    def all_ids(self) -> list[Ids]:
+        """The bank's ids and its Trace-Ids."""
+        return [self.ids, self.trace_ids]
 
     def reset(self) -> None:
         """Forget every customer, account, client, consent, fault, decision and job; the clock keeps its time.
 
-        Every service keeps its state in the database, so emptying it is the whole reset; only the
-        seed summary is held in memory.
+        Every service keeps its state in the database, so emptying it is the whole reset.
         """
         self.empty()
         self.trace_ids.keep()
-        self.last_seed_summary = None
 
     def seed(self, seed: int) -> dict:
         """Reset, then build the deterministic demo world of ``seed``; returns what was made."""
@@ -75,6 +88,6 @@ class BankBackend(SimBackend):
         # The demo history ends on the day it is seeded, so its length varies with the date: what is made after
         # it draws from a sequence of its own, and the same seed gives the same IBANs and codes on any day.
         self.ids.reseed(f"{seed}-after-demo")
+        self.bank.set_setting(SEED_SUMMARY, json.dumps(summary))
         self.bank.set_setting("seed", str(seed))
-        self.last_seed_summary = summary
         return summary

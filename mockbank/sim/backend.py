@@ -6,6 +6,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from mockbank.sim.clock import SimClock
 from mockbank.sim.db import Database
+from mockbank.sim.db import Migrations
 from mockbank.sim.ids import DatabaseSequenceStore
 from mockbank.sim.ids import Ids
 from mockbank.sim.jobs import DatabaseClockStore
@@ -18,6 +19,8 @@ class SimBackend:
     ``base`` is the app's declarative base; ``job_model`` and ``state_model`` are its due-job and
     clock-state tables (``jobs.due_job_model(base)``, ``jobs.clock_state_model(base)``), ``sequence_model``
     where its ids reserve their blocks (``ids.id_sequence_model(base)``), so a restart repeats no id.
+    ``migrations`` names the app's Alembic revisions: a new database is built at their head, an older one
+    upgraded (without them the tables are only created).
     """
 
     def __init__(
@@ -30,11 +33,12 @@ class SimBackend:
         job_model: type,
         state_model: type,
         sequence_model: type,
+        migrations: Migrations | None = None,
     ):
         self.clock = clock
         self.id_seed = id_seed
         self.db = Database(database_url, base)
-        self.db.create_all()
+        self.db.prepare(migrations)
         self.sequences = DatabaseSequenceStore(transaction=self.db.transaction, model=sequence_model)
         self.ids = Ids(id_seed, store=self.sequences)
         self.jobs = DueJobQueue(
@@ -56,6 +60,22 @@ class SimBackend:
             self.clock.restore(last_run)
         self.jobs.recover()
         self.clock.add_job_source(self.jobs)
+
+    def all_ids(self) -> list[Ids]:
+        """Every id sequence of the app (an app with more than ``ids`` adds its own)."""
+        return [self.ids]
+
+    def after_fork(self) -> None:
+        """In a freshly forked server worker: new database connections, fresh id blocks, dead workers' jobs back.
+
+        The parent's pooled connections must not be shared with it, and ids drawn from the parent's block
+        would repeat another worker's.
+        """
+        self.db.engine.dispose(close=False)
+        for ids in self.all_ids():
+            ids.move_to_fresh_block()
+        self.jobs.recover()
+        self.jobs.invalidate()
 
     def empty(self) -> None:
         """Drop and recreate every table and restart the ids; the clock keeps its time."""

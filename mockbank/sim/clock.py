@@ -1,11 +1,19 @@
-"""The simulated clock of a world: frozen or running, never backwards, running due jobs in time order."""
+"""The simulated clock of a world: frozen or running, never backwards, running due jobs in time order.
+
+In one process the clock is this object. Server workers that share a database share the clock through a
+``ClockCoordinator`` (the bank's clock-state row): each request adopts the row when its version moved, and an
+advance holds the row, so two workers' advances queue instead of interleaving and no due job runs twice.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Protocol
 
 from mockbank.sim.calendar import AMSTERDAM
@@ -22,7 +30,19 @@ DEFAULT_START = dt.datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 EARLIEST = dt.datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = dt.datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC)
 
-__all__ = ["FROZEN", "RUNNING", "DEFAULT_START", "ClockError", "SimClock", "JobSource", "ClockStore"]
+__all__ = [
+    "FROZEN",
+    "RUNNING",
+    "DEFAULT_START",
+    "ClockCoordinator",
+    "ClockError",
+    "ClockStore",
+    "JobSource",
+    "SimClock",
+]
+# How long an advance waits for another worker's advance to finish before giving up (wall seconds).
+HOLD_WAIT = 120.0
+HOLD_LEASE = dt.timedelta(seconds=60)
 
 
 class JobSource(Protocol):
@@ -39,6 +59,16 @@ class ClockStore(Protocol):
     def load_clock_state(self) -> dict | None: ...
 
     def save_clock_state(self, state: dict) -> None: ...
+
+
+class ClockCoordinator(Protocol):
+    """The shared row several workers keep one clock in (``jobs.DatabaseClockStore``)."""
+
+    def versioned_state(self) -> tuple[int, dict | None]: ...
+
+    def try_hold(self, holder: str, until: dt.datetime, wall_now: dt.datetime) -> bool: ...
+
+    def release(self, holder: str) -> None: ...
 
 
 class SimClock:
@@ -70,6 +100,10 @@ class SimClock:
         self._stores: list[ClockStore] = []
         self._ticker: threading.Thread | None = None
         self._ticker_stop = threading.Event()
+        self._coordinator: ClockCoordinator | None = None
+        self._seen_version = -1
+        self._hold_depth = 0
+        self._held_until: dt.datetime | None = None
 
     # reading
 
@@ -85,6 +119,10 @@ class SimClock:
         if self._mode == FROZEN:
             return self._frozen_at
         return dt.datetime.fromtimestamp(self._wall() + self._offset, UTC)
+
+    def wall_now(self) -> dt.datetime:
+        """The wall-clock time: only for leases that tell whether a worker is alive, never for the simulation."""
+        return dt.datetime.fromtimestamp(self._wall(), UTC)
 
     def today(self) -> dt.date:
         """The simulated date in Amsterdam."""
@@ -131,6 +169,110 @@ class SimClock:
             if store in self._stores:
                 self._stores.remove(store)
 
+    # sharing between server workers
+
+    @property
+    def shared(self) -> bool:
+        """Whether the clock is shared with other processes through a coordinator."""
+        return self._coordinator is not None
+
+    def share(self, coordinator: ClockCoordinator) -> None:
+        """Keep this clock in ``coordinator``'s row with every other worker's: adopt it now and on each ``sync``."""
+        with self._lock:
+            self._coordinator = coordinator
+            self._seen_version = -1
+            self._sync_locked()
+
+    def sync(self) -> None:
+        """Adopt the shared row when another worker changed it (once per request in server mode).
+
+        Never waits: while this process advances the clock, its own copy is the newest.
+        """
+        if self._coordinator is None or not self._lock.acquire(blocking=False):
+            return
+        try:
+            if self._hold_depth == 0:
+                self._sync_locked()
+        finally:
+            self._lock.release()
+
+    def _sync_locked(self) -> None:
+        version, state = self._coordinator.versioned_state()
+        if version == self._seen_version or not state:
+            return
+        self._seen_version = version
+        self._adopt(state)
+
+    def _adopt(self, state: dict) -> None:
+        """Take over another worker's state as it is (mode, time, and a running clock's offset to wall time)."""
+        mode = state.get("mode", self._mode)
+        moment = parse_moment(state["now"])
+        self._mode = mode if mode in (FROZEN, RUNNING) else self._mode
+        self._frozen_at = moment
+        offset = state.get("offset")
+        self._offset = offset if self._mode == RUNNING and offset is not None else moment.timestamp() - self._wall()
+
+    @contextmanager
+    def _exclusive(self, *, wait: bool = True):
+        """This process's lock and, when shared, the clock's row: one advance at a time across every worker.
+
+        Yields False (and holds nothing) when ``wait`` is off and another worker holds the clock.
+        """
+        with self._lock:
+            if self._coordinator is None or self._hold_depth:
+                self._hold_depth += 1
+                try:
+                    yield True
+                finally:
+                    self._hold_depth -= 1
+                return
+            holder = self._holder()
+            if not self._hold(holder, wait=wait):
+                yield False
+                return
+            self._hold_depth = 1
+            try:
+                # Another worker may have moved the clock or stored jobs since this process last looked.
+                self._seen_version = -1
+                self._sync_locked()
+                for source in self._sources:
+                    invalidate = getattr(source, "invalidate", None)
+                    if invalidate is not None:
+                        invalidate()
+                yield True
+            finally:
+                self._hold_depth = 0
+                self._held_until = None
+                self._coordinator.release(holder)
+
+    def _holder(self) -> str:
+        return f"{socket.gethostname()}/{os.getpid()}/{id(self):x}"
+
+    def _hold(self, holder: str, *, wait: bool) -> bool:
+        deadline = time.monotonic() + HOLD_WAIT
+        pause = 0.002
+        while True:
+            wall_now = self.wall_now()
+            if self._coordinator.try_hold(holder, wall_now + HOLD_LEASE, wall_now):
+                self._held_until = wall_now + HOLD_LEASE
+                return True
+            if not wait:
+                return False
+            if time.monotonic() > deadline:
+                raise ClockError("another server worker has been advancing the clock for too long; try again")
+            # Waiting for another worker's advance is real time, not simulated time.
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    def _renew_hold(self) -> None:
+        """Extend the hold during a long advance, so other workers do not take the clock as abandoned."""
+        if self._coordinator is None or self._held_until is None:
+            return
+        wall_now = self.wall_now()
+        if self._held_until - wall_now < HOLD_LEASE / 2:
+            self._held_until = wall_now + HOLD_LEASE
+            self._coordinator.try_hold(self._holder(), self._held_until, wall_now)
+
     # moving
 
     def advance(self, delta: dt.timedelta | float | int) -> dt.datetime:
@@ -142,14 +284,14 @@ class SimClock:
                 raise ClockError(f"that goes past {LATEST.isoformat()}, the latest moment the clock can show") from None
         if delta < dt.timedelta(0):
             raise ClockError("the clock never moves backwards")
-        with self._lock:
+        with self._exclusive():
             if delta > LATEST - self.now():
                 raise ClockError(f"that goes past {LATEST.isoformat()}, the latest moment the clock can show")
             return self.advance_to(self.now() + delta)
 
     def advance_working_days(self, count: int, calendar: str = "werkdagen") -> dt.datetime:
         """Move to the same Amsterdam wall time ``count`` business days later."""
-        with self._lock:
+        with self._exclusive():
             if isinstance(count, bool) or not isinstance(count, int) or count < 0:
                 raise ClockError("working days are a whole number, counted forwards")
             # Never more business days than calendar days: refuse before counting days that are out of bounds.
@@ -162,7 +304,7 @@ class SimClock:
         target = parse_moment(moment)
         if not EARLIEST <= target <= LATEST:
             raise ClockError(f"the clock runs from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
-        with self._lock:
+        with self._exclusive():
             if target < self.now():
                 raise ClockError(f"the clock is at {self.now().isoformat()} and never moves backwards")
             while True:
@@ -170,6 +312,10 @@ class SimClock:
                 if source is None or due > target:
                     break
                 self._pinned = max(due, self.now())
+                if self._coordinator is not None:
+                    # Other workers answer the job's own requests (the portal calls the bank): they read this time.
+                    self._set_now(self._pinned)
+                    self._renew_hold()
                 try:
                     source.run_one_due(self._pinned)
                 finally:
@@ -179,8 +325,13 @@ class SimClock:
             return self.now()
 
     def run_due(self) -> int:
-        """Run the jobs already due at the current time (the running-mode ticker calls this)."""
-        with self._lock:
+        """Run the jobs already due at the current time (the running-mode ticker calls this).
+
+        When another worker is advancing the shared clock, this returns 0 at once: that worker runs them.
+        """
+        with self._exclusive(wait=False) as held:
+            if not held:
+                return 0
             count = 0
             now = self.now()
             while True:
@@ -198,7 +349,7 @@ class SimClock:
         """Switch between frozen and running without moving the simulated time."""
         if mode not in (FROZEN, RUNNING):
             raise ClockError(f"unknown clock mode {mode!r}; use 'frozen' or 'running'")
-        with self._lock:
+        with self._exclusive():
             current = self.now()
             self._mode = mode
             self._set_now(current)

@@ -1,6 +1,10 @@
 """A world's databases: one SQLAlchemy engine per app, SQLite by default, any URL by configuration.
 
-Each app declares its tables on its own declarative base and hands it to ``Database``.
+Each app declares its tables on its own declarative base and hands it to ``Database``; ``prepare`` builds a
+new database or upgrades an older one with the app's Alembic revisions (``sim.migrations``).
+
+A SQLite file is opened in WAL mode with a busy timeout, so several server workers share it: writers queue
+(each write transaction takes the lock when it begins), readers read a snapshot without waiting for them.
 """
 
 from __future__ import annotations
@@ -20,8 +24,13 @@ from sqlalchemy.pool import StaticPool
 
 from mockbank.sim.calendar import UTC
 from mockbank.sim.errors import OutdatedDatabase
+from mockbank.sim.migrations import Migrations
+from mockbank.sim.migrations import outdated_message
+from mockbank.sim.migrations import upgrade
 
-__all__ = ["Database", "OutdatedDatabase", "UTCDateTime", "make_engine"]
+__all__ = ["Database", "Migrations", "OutdatedDatabase", "UTCDateTime", "make_engine"]
+# Execution option of the engine ``Database.reading`` sessions use.
+READ_ONLY = "mockbank_read_only"
 
 
 class UTCDateTime(TypeDecorator):
@@ -65,6 +74,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
+            if conn.get_execution_options().get(READ_ONLY):
+                # A reader takes no lock: in WAL mode it reads a snapshot while another worker writes.
+                conn.exec_driver_sql("BEGIN")
+                return
             # Take the write lock up front, so concurrent writers queue instead of failing.
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -79,31 +92,45 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         self.base = base
         # One shared in-memory SQLite connection cannot interleave transactions from two threads.
         self._serial = threading.RLock() if isinstance(self.engine.pool, StaticPool) else None
+
+    def prepare(self, migrations: Migrations | None = None) -> str:
+        """Make the database ready: new ones built and stamped, older ones upgraded (``sim.migrations.upgrade``).
+
+        Without ``migrations`` (an app that has none, such as a test's) tables are only created. Returns
+        ``created``, ``current`` or ``upgraded``.
+        """
+        if migrations is None:
+            self.create_all()
+            return "current"
+        if self._serial is None:
+            return upgrade(self, migrations, check=self.check_columns)
+        with self._serial:
+            return upgrade(self, migrations, check=self.check_columns)
 
     def create_all(self) -> None:
         """Create every table that does not exist yet; refuse a database whose tables lack columns."""
         self.base.metadata.create_all(self.engine)
         self.check_columns()
 
-    def check_columns(self) -> None:
+    def check_columns(self, connection=None) -> None:
         """``OutdatedDatabase`` when an existing table misses a column (a file from an older mockbank).
 
         ``create_all`` adds tables, never columns; without this the first query would fail deep inside.
         """
-        inspector = inspect(self.engine)
+        inspector = inspect(connection if connection is not None else self.engine)
+        names = [table.name for table in self.base.metadata.sorted_tables]
+        # One query for every table where the dialect can (PostgreSQL), not one per table.
+        present = {key[1]: cols for key, cols in inspector.get_multi_columns(filter_names=names).items()}
         missing = []
         for table in self.base.metadata.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in present]
+            have = {column["name"] for column in present.get(table.name, [])}
+            missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in have]
         if missing:
-            raise OutdatedDatabase(
-                f"the database {self.engine.url.render_as_string(hide_password=True)} was made by an older mockbank "
-                f"(missing {', '.join(missing[:5])}{'...' if len(missing) > 5 else ''}); delete it (or the data "
-                "folder) to start afresh, or point DATABASE_URL elsewhere"
-            )
+            raise OutdatedDatabase(outdated_message(self.engine.url, missing))
 
     def drop_all(self) -> None:
         """Drop every table (reset)."""
@@ -122,13 +149,13 @@ class Database:
 
     @contextmanager
     def reading(self):
-        """A session for reads."""
+        """A session for reads (on SQLite it takes no write lock: never write through it)."""
         if self._serial is None:
-            with self.sessions() as session:
+            with self._read_sessions() as session:
                 yield session
             return
         with self._serial:
-            with self.sessions() as session:
+            with self._read_sessions() as session:
                 yield session
 
     def dispose(self) -> None:

@@ -89,6 +89,18 @@ class Ids:
             self._seed, self._block, self._drawn = seed, 0, 0
             self._random = self._block_random()
 
+    def move_to_fresh_block(self) -> None:
+        """Continue in a block nobody has drawn from (a forked server worker: its parent's block is shared).
+
+        Without a store nothing can be reserved; the sequence then goes on as it is.
+        """
+        with self._lock:
+            if self._store is None:
+                return
+            self._block = self._store.next_block(self._name)
+            self._random = self._block_random()
+            self._drawn = 0
+
     def keep(self) -> None:
         """Record the current block again (after the store's tables were emptied), so the sequence goes on."""
         with self._lock:

@@ -2,11 +2,21 @@
 
 Each app declares the two tables on its own declarative base (``due_job_model``, ``clock_state_model``);
 the queue runs them when the world's clock passes their due moment.
+
+Several server workers may share one database. A job is claimed by a conditional update, so exactly one
+worker runs it, and the claim names its process (``claimed_by``) with a lease in wall time (``lease_until``):
+``recover`` at start-up only takes back jobs whose process is gone or whose lease ran out, never one another
+live worker is running. The clock's row carries a ``version`` bumped on every save (a worker whose copy is
+older adopts the row) and a ``holder`` with a lease (``held_until``), so advances of several workers queue
+instead of interleaving.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import threading
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +28,7 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import event
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Mapped
@@ -31,6 +42,51 @@ RUNNING = "running"
 DONE = "done"
 FAILED = "failed"
 CANCELLED = "cancelled"
+# How long a claim or a clock hold counts as alive without its process being checked: longer than any job runs
+# (a portal job's bank calls time out well before), short enough that a worker on a vanished host is not waited
+# for forever.
+JOB_LEASE = dt.timedelta(minutes=10)
+CLOCK_LEASE = dt.timedelta(seconds=60)
+
+# Jobs this process is running now, by claim: a claim of this process that is not here was left by a run that
+# died (a crash inside this very process, or a world built again on the same database).
+_running_here: set[tuple[str, int]] = set()
+_running_lock = threading.Lock()
+
+
+def process_name(instance: object) -> str:
+    """Who holds a claim: host, process id and the claiming object, so liveness can be checked."""
+    return f"{socket.gethostname()}/{os.getpid()}/{id(instance):x}"
+
+
+def _process_alive(holder: str | None, until: dt.datetime | None, wall_now: dt.datetime, *, mine: Callable) -> bool:
+    """Whether the process named in a claim or a hold may still be at work (``mine`` decides for this process)."""
+    if not holder or until is None or until <= wall_now:
+        return False
+    host, _, rest = holder.partition("/")
+    pid_text = rest.partition("/")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True  # another machine: only its lease tells
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return mine()
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _claim_alive(claimed_by: str | None, job_id: int, lease_until: dt.datetime | None, wall_now: dt.datetime) -> bool:
+    """Whether the process that claimed a job may still be running it."""
+
+    def running_here() -> bool:
+        with _running_lock:
+            return (claimed_by, job_id) in _running_here
+
+    return _process_alive(claimed_by, lease_until, wall_now, mine=running_here)
 
 
 def clock_state_model(base: type) -> type:
@@ -40,6 +96,11 @@ def clock_state_model(base: type) -> type:
         __tablename__ = "clock_state"
         id: Mapped[int] = mapped_column(Integer, primary_key=True)
         state: Mapped[dict] = mapped_column(JSON)
+        # Bumped on every save: a worker whose copy is older adopts the row (server mode, several workers).
+        version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+        # The worker advancing the clock now, until when (wall time): advances of several workers queue.
+        holder: Mapped[str | None] = mapped_column(String(200), nullable=True)
+        held_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     return ClockState
 
@@ -58,6 +119,9 @@ def due_job_model(base: type) -> type:
         created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
         finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
         last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+        # Which process runs (or ran) the job, and until when its claim holds without a check (wall time).
+        claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+        lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     return DueJob
 
@@ -200,10 +264,16 @@ class DueJobQueue:
                 if job is None:
                     return False
                 job_id, kind, due_at, payload = job.id, job.kind, job.due_at, dict(job.payload or {})
+                claim = process_name(self)
                 claimed = session.execute(
                     update(self._job)
                     .where(self._job.id == job_id, self._job.status == PENDING)
-                    .values(status=RUNNING, attempts=self._job.attempts + 1)
+                    .values(
+                        status=RUNNING,
+                        attempts=self._job.attempts + 1,
+                        claimed_by=claim,
+                        lease_until=self._clock.wall_now() + JOB_LEASE,
+                    )
                     .execution_options(synchronize_session=False)
                 ).rowcount
                 if claimed and kind in self._next_due:
@@ -212,10 +282,15 @@ class DueJobQueue:
             if claimed:
                 break
         error = None
+        with _running_lock:
+            _running_here.add((claim, job_id))
         try:
             self._handlers[kind](payload, now)
         except Exception as exc:  # a failing job is recorded, never lost, and never blocks the queue
             error = f"{type(exc).__name__}: {exc}"
+        finally:
+            with _running_lock:
+                _running_here.discard((claim, job_id))
         with self._transaction() as session:
             session.execute(
                 update(self._job)
@@ -233,14 +308,29 @@ class DueJobQueue:
             self.schedule(kind, due_at, payload, session=session)
 
     def recover(self) -> int:
-        """Jobs left ``running`` by a process that died are pending again (they run at the next chance)."""
+        """Jobs left ``running`` by a process that died (or whose lease ran out) are pending again.
+
+        A job another live worker is running keeps its claim: its process still exists and its lease holds.
+        """
+        wall_now = self._clock.wall_now()
         with self._transaction() as session:
-            count = session.execute(
-                update(self._job)
-                .where(self._job.status == RUNNING)
-                .values(status=PENDING, last_error="interrupted: the server stopped while this job ran")
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            claims = session.execute(
+                select(self._job.id, self._job.claimed_by, self._job.lease_until).where(self._job.status == RUNNING)
+            ).all()
+            dead = [job_id for job_id, by, until in claims if not _claim_alive(by, job_id, until, wall_now)]
+            count = 0
+            if dead:
+                count = session.execute(
+                    update(self._job)
+                    .where(self._job.id.in_(dead), self._job.status == RUNNING)
+                    .values(
+                        status=PENDING,
+                        claimed_by=None,
+                        lease_until=None,
+                        last_error="interrupted: the server stopped while this job ran",
+                    )
+                    .execution_options(synchronize_session=False)
+                ).rowcount
         self._cache_valid = False
         return count
 
@@ -268,7 +358,11 @@ class DueJobQueue:
 
 
 class DatabaseClockStore:
-    """Keeps the clock's state in one row of an app's ``clock_state`` table."""
+    """Keeps the clock's state in one row of an app's ``clock_state`` table, with a version and a holder.
+
+    Besides ``ClockStore`` it is the clock's ``ClockCoordinator`` when several workers share the database:
+    ``versioned_state`` is the one cheap read per request, ``try_hold``/``release`` queue the advances.
+    """
 
     def __init__(self, *, transaction: Callable, reading: Callable, state_model: type):
         self._transaction = transaction
@@ -278,14 +372,64 @@ class DatabaseClockStore:
     def load_clock_state(self) -> dict | None:
         """The saved state, or None on a new database."""
         with self._reading() as session:
-            row = session.get(self._model, 1)
-            return dict(row.state) if row else None
+            state = session.scalar(select(self._model.state).where(self._model.id == 1))
+            return dict(state) if state else None
 
     def save_clock_state(self, state: dict) -> None:
-        """Save the current state."""
+        """Save the current state (and bump the version other workers compare theirs with)."""
         with self._transaction() as session:
-            row = session.get(self._model, 1)
-            if row is None:
-                session.add(self._model(id=1, state=state))
-            else:
-                row.state = state
+            saved = session.execute(
+                update(self._model)
+                .where(self._model.id == 1)
+                .values(state=state, version=self._model.version + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not saved:
+                session.add(self._model(id=1, state=state, version=1))
+
+    def versioned_state(self) -> tuple[int, dict | None]:
+        """The version and the state of the row (0 and None on a new database): one primary-key read."""
+        with self._reading() as session:
+            row = session.execute(select(self._model.version, self._model.state).where(self._model.id == 1)).first()
+        if row is None:
+            return 0, None
+        return row[0] or 0, dict(row[1]) if row[1] else None
+
+    def try_hold(self, holder: str, until: dt.datetime, wall_now: dt.datetime) -> bool:
+        """Hold the clock for ``holder`` until ``until`` (wall time) unless someone else holds it; True when held."""
+        model = self._model
+        with self._transaction() as session:
+            held = session.execute(
+                update(model)
+                .where(
+                    model.id == 1,
+                    or_(model.holder.is_(None), model.holder == holder, model.held_until < wall_now),
+                )
+                .values(holder=holder, held_until=until)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if held:
+                return True
+            # A worker that died while advancing (kill -9) released nothing: take over when its process is gone.
+            row = session.execute(select(model.holder, model.held_until).where(model.id == 1)).first()
+            if row is None or _process_alive(row[0], row[1], wall_now, mine=lambda: True):
+                return False
+            return bool(
+                session.execute(
+                    update(model)
+                    .where(model.id == 1, model.holder == row[0])
+                    .values(holder=holder, held_until=until)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            )
+
+    def release(self, holder: str) -> None:
+        """Let go of the clock (only when ``holder`` holds it)."""
+        model = self._model
+        with self._transaction() as session:
+            session.execute(
+                update(model)
+                .where(model.id == 1, model.holder == holder)
+                .values(holder=None, held_until=None)
+                .execution_options(synchronize_session=False)
+            )
