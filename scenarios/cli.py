@@ -26,6 +26,8 @@ _COMMAND_KEYS = (
     "START",
     "CLOCK_START",
     "FRONT_DOOR",
+    "WORKERS",
+    "THREADS",
 )
 
 
@@ -57,7 +59,24 @@ def build_parser() -> argparse.ArgumentParser:
         default=_env("DATA_DIR", "./data"),
         help="folder for the SQLite files bank.db and portal.db (default ./data); a restart resumes the world",
     )
-    serve.add_argument("--memory", action="store_true", help="keep everything in memory; nothing survives a restart")
+    serve.add_argument(
+        "--memory",
+        action="store_true",
+        help="keep everything in memory, in one process; nothing survives a restart",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(_env("WORKERS", "1")),
+        help="serve with N gunicorn worker processes sharing the world through its databases (default 1: one "
+        "process); needs the data folder or MOCKBANK_DATABASE_URL, not --memory",
+    )
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=int(_env("THREADS", "4")),
+        help="threads per worker with --workers (default 4)",
+    )
     serve.add_argument("--seed", type=int, default=_int_or_none(_env("SEED")), help="build the demo world of this seed")
     serve.add_argument(
         "--clock",
@@ -127,8 +146,16 @@ def app_configs(environ: dict | None = None) -> tuple[dict, dict]:
 
 def serve_command(args: argparse.Namespace) -> int:
     """Serve the world until interrupted (Ctrl-C or SIGTERM), then save the clock and close."""
-    from scenarios.server import serve
-
+    if args.workers < 1 or args.threads < 1:
+        print("mockbank: --workers and --threads are at least 1", file=sys.stderr)
+        return 2
+    if args.memory and args.workers > 1:
+        print(
+            "mockbank: --memory keeps the world in one process, so it cannot be shared by --workers; "
+            "leave out --memory (the world then lives in --data-dir) or set MOCKBANK_DATABASE_URL",
+            file=sys.stderr,
+        )
+        return 2
     start = args.start
     if start == "now":
         # Reading the wall clock once, here in the composition root, to start the simulation at today.
@@ -142,6 +169,10 @@ def serve_command(args: argparse.Namespace) -> int:
         "bank_config": bank_config,
         "portal_config": portal_config,
     }
+    if args.workers > 1:
+        return _serve_workers(args, options)
+    from scenarios.server import serve
+
     server, world = serve(
         None, host=args.host, port=args.port, world_options=options, quiet=args.quiet, public_url=args.public_url
     )
@@ -166,9 +197,27 @@ def serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_workers(args: argparse.Namespace, options: dict) -> int:
+    """Serve with gunicorn's workers; gunicorn's parent process handles SIGTERM and Ctrl-C."""
+    from scenarios.server import serve_workers
+
+    serve_workers(
+        workers=args.workers,
+        threads=args.threads,
+        host=args.host,
+        port=args.port,
+        world_options=options,
+        quiet=args.quiet,
+        public_url=args.public_url,
+        on_ready=lambda world: _print_banner(world, args),
+        on_exit=lambda world: print("mockbank stopped", flush=True),
+    )
+    return 0
+
+
 def _print_banner(world, args: argparse.Namespace) -> None:
     doc = world.describe()
-    storage = "in memory" if args.memory else os.path.abspath(args.data_dir)
+    storage = "in memory, one process" if args.memory else _storage(world, args)
     lines = [
         f"mockbank serving on {world.base_url}",
         f"  open {world.base_url}/ in a browser; every base URL as JSON: {world.base_url}/.well-known/mockbank",
@@ -186,7 +235,17 @@ def _print_banner(world, args: argparse.Namespace) -> None:
         f"  clock            {doc['clock']['now']} ({doc['clock']['mode']})",
         f"  seed {world.seed}, data {storage}; Ctrl-C stops",
     ]
+    if args.workers > 1:
+        lines.insert(-1, f"  workers          {args.workers} (gunicorn, {args.threads} threads each), sharing the data")
     print("\n".join(lines), flush=True)
+
+
+def _storage(world, args: argparse.Namespace) -> str:
+    """Where the world is kept: the data folder, or the database URL without its password."""
+    url = world.bank_backend.db.engine.url
+    if url.get_backend_name() == "sqlite":
+        return os.path.abspath(args.data_dir)
+    return url.render_as_string(hide_password=True)
 
 
 def scenario_list_command(args: argparse.Namespace) -> int:

@@ -1,9 +1,14 @@
-"""The server front door: the whole world in one WSGI process on one port, each host under its own prefix."""
+"""The server front door: the whole world on one port, each host under its own prefix.
+
+One process by default (Werkzeug's threaded server); with ``workers`` > 1 gunicorn's workers, forked from a
+parent that built the world once, sharing it through its databases (``serve_workers``).
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -81,6 +86,18 @@ def create_root_app(world: World) -> Flask:
 def create_wsgi_app(world: World):
     """Both apps behind one WSGI callable: each host under its prefix, the root app at ``/``."""
     return DispatcherMiddleware(create_root_app(world), dict(world.mounts()))
+
+
+class SharedClockSync:
+    """WSGI middleware of a server worker: before each request, adopt the clock another worker moved."""
+
+    def __init__(self, app, clock):
+        self.app = app
+        self.clock = clock
+
+    def __call__(self, environ, start_response):
+        self.clock.sync()
+        return self.app(environ, start_response)
 
 
 class RunningServer:
@@ -172,6 +189,93 @@ def serve(
     return server, world
 
 
+def serve_workers(
+    *,
+    workers: int,
+    threads: int = 4,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    world_options: dict | None = None,
+    quiet: bool = False,
+    public_url: str | None = None,
+    on_ready=None,
+    on_exit=None,
+) -> None:
+    """Serve the world with gunicorn's ``workers`` processes (``threads`` each) until SIGTERM or SIGINT.
+
+    The socket is bound first (its port decides the world's URLs), the world is built once here, in the
+    parent, and then forked: every worker shares it through the databases (which must be files or a server,
+    not memory). ``on_ready(world)`` runs once the workers are being started, ``on_exit(world)`` after they
+    stopped; the world is closed (the clock saved at the time the workers left it) before this returns.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    listener = socket.create_server((host, port), backlog=2048)
+    listener.set_inheritable(True)
+    url = (public_url or f"http://{_public_host(host)}:{listener.getsockname()[1]}").rstrip("/")
+    try:
+        world = World(base_url=url, **{"clock_mode": RUNNING, **(world_options or {})})
+    except BaseException:
+        listener.close()
+        raise
+    world.share_between_workers()
+    running = world.clock.mode == RUNNING
+    application = SharedClockSync(create_wsgi_app(world), world.clock)
+    # The workers open their own connections; none of the parent's may be shared with them.
+    world.release_connections()
+
+    def post_fork(_arbiter, _worker) -> None:
+        world.after_fork()
+        if running:
+            world.clock.start_ticker()
+
+    def when_ready(_arbiter) -> None:
+        if on_ready is not None:
+            on_ready(world)
+
+    # gunicorn owns the socket from here on (it closes it when it stops).
+    listening_fd = listener.detach()
+    options = {
+        "bind": [f"fd://{listening_fd}"],
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        # A clock advance runs every due job on the way; gthread's heartbeat is not held up by a long request.
+        "timeout": 120,
+        "graceful_timeout": 10,
+        "preload_app": True,
+        "accesslog": None if quiet else "-",
+        "errorlog": "-",
+        "loglevel": "warning" if quiet else "info",
+        "post_fork": post_fork,
+        "when_ready": when_ready,
+        "proc_name": "mockbank",
+        "control_socket_disable": True,
+    }
+
+    class _Gunicorn(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    parent = os.getpid()
+    try:
+        _Gunicorn().run()
+    except SystemExit as stop:
+        if os.getpid() != parent:
+            raise  # a worker leaving: the world is the parent's to close
+        if stop.code not in (None, 0):
+            raise
+    finally:
+        if os.getpid() == parent:
+            if on_exit is not None:
+                on_exit(world)
+            world.close()
+
+
 class _Front:
     """The WSGI callable bound before the world exists (the port decides the world's URLs)."""
 
@@ -248,9 +352,18 @@ def start_server_process(
     start: str | None = None,
     env: dict | None = None,
     timeout: float = 30.0,
+    workers: int | None = None,
+    quiet: bool = False,
 ) -> RunningServer:
-    """Run ``mockbank serve`` in a subprocess, read the port it chose, and wait until it answers."""
+    """Run ``mockbank serve`` in a subprocess, read the port it chose, and wait until it answers.
+
+    ``workers`` > 1 serves with that many gunicorn workers (``data_dir`` or a database URL in ``env`` needed).
+    """
     args = [sys.executable, "-m", "scenarios.cli", "serve", "--port", str(port), "--host", host]
+    if workers is not None:
+        args += ["--workers", str(workers)]
+    if quiet:
+        args += ["--quiet"]
     if seed is not None:
         args += ["--seed", str(seed)]
     if data_dir is not None:

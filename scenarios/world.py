@@ -338,6 +338,27 @@ class World:
         if portal_store is not None:
             portal_store.save_clock_state(self.clock.state())
 
+    # --- several server workers ----------------------------------------------------------------
+
+    def share_between_workers(self) -> None:
+        """Mark both apps as sharing their databases with other workers (``MOCKBANK_SHARED_DATABASE`` for caches)."""
+        for app in self.apps.values():
+            app.config["MOCKBANK_SHARED_DATABASE"] = True
+
+    def release_connections(self) -> None:
+        """Close every pooled database connection (in the server's parent, before it forks its workers)."""
+        for backend in self._backends():
+            backend.db.engine.dispose()
+
+    def after_fork(self) -> None:
+        """In a forked server worker: own connections and id blocks, and the clock kept in the bank's database."""
+        for backend in self._backends():
+            backend.after_fork()
+        self.clock.share(self.bank_backend.clock_store)
+
+    def _backends(self) -> list:
+        return [backend for backend in (self.bank_backend, self.portal_backend) if backend is not None]
+
     def _portal_clock_store(self):
         return getattr(self.portal_backend, "clock_store", None)
 
@@ -349,6 +370,9 @@ class World:
         while self._routing is not None and self._routing.active:
             self._routing.stop()
         self.clock.stop_ticker()
+        if self.bank_app.config.get("MOCKBANK_SHARED_DATABASE"):
+            # The workers moved the clock; this process saves the time they left, not the one it started with.
+            self.clock.share(self.bank_backend.clock_store)
         self.save_clock()
         self.bank_backend.close()
         if self.portal_backend is not None:

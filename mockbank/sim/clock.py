@@ -66,6 +66,8 @@ class ClockCoordinator(Protocol):
 
     def versioned_state(self) -> tuple[int, dict | None]: ...
 
+    def save_clock_state(self, state: dict) -> None: ...
+
     def try_hold(self, holder: str, until: dt.datetime, wall_now: dt.datetime) -> bool: ...
 
     def release(self, holder: str) -> None: ...
@@ -235,15 +237,18 @@ class SimClock:
                 # Another worker may have moved the clock or stored jobs since this process last looked.
                 self._seen_version = -1
                 self._sync_locked()
-                for source in self._sources:
-                    invalidate = getattr(source, "invalidate", None)
-                    if invalidate is not None:
-                        invalidate()
+                self._invalidate_sources()
                 yield True
             finally:
                 self._hold_depth = 0
                 self._held_until = None
                 self._coordinator.release(holder)
+
+    def _invalidate_sources(self) -> None:
+        for source in list(self._sources):
+            invalidate = getattr(source, "invalidate", None)
+            if invalidate is not None:
+                invalidate()
 
     def _holder(self) -> str:
         return f"{socket.gethostname()}/{os.getpid()}/{id(self):x}"
@@ -314,12 +319,12 @@ class SimClock:
                 self._pinned = max(due, self.now())
                 if self._coordinator is not None:
                     # Other workers answer the job's own requests (the portal calls the bank): they read this time.
-                    self._set_now(self._pinned)
+                    self._set_now(self._pinned, shared_only=True)
                     self._renew_hold()
                 try:
                     source.run_one_due(self._pinned)
                 finally:
-                    self._set_now(self._pinned)
+                    self._set_now(self._pinned, shared_only=True)
                     self._pinned = None
             self._set_now(target)
             return self.now()
@@ -329,6 +334,13 @@ class SimClock:
 
         When another worker is advancing the shared clock, this returns 0 at once: that worker runs them.
         """
+        if self._coordinator is not None and not self._hold_depth:
+            # Look before taking the shared row: most ticks of most workers find nothing due.
+            self.sync()
+            self._invalidate_sources()
+            source, due = self._earliest_due()
+            if source is None or due > self.now():
+                return 0
         with self._exclusive(wait=False) as held:
             if not held:
                 return 0
@@ -376,10 +388,14 @@ class SimClock:
 
     # internals
 
-    def _set_now(self, moment: dt.datetime) -> None:
+    def _set_now(self, moment: dt.datetime, *, shared_only: bool = False) -> None:
         self._frozen_at = moment
         self._offset = moment.timestamp() - self._wall()
         state = self.state()
+        if shared_only and self._coordinator is not None:
+            # Mid-advance only the shared row needs the time (other workers read it); every store gets the end.
+            self._coordinator.save_clock_state(state)
+            return
         for store in self._stores:
             store.save_clock_state(state)
 
