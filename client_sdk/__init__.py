@@ -26,9 +26,6 @@ from client_sdk.errors import ServerError
 from client_sdk.errors import UnauthorizedClientError
 from client_sdk.errors import UnsupportedGrantTypeError
 from client_sdk.errors import error_from_response
-from client_sdk.headless import AuthorizationResult
-from client_sdk.headless import HeadlessUser
-from client_sdk.headless import HeadlessUserError
 from client_sdk.http import RetryPolicy
 from client_sdk.models import AccountDetails
 from client_sdk.models import Balance
@@ -38,6 +35,23 @@ from client_sdk.models import TokenSet
 from client_sdk.models import Transaction
 from client_sdk.models import TransactionPage
 from client_sdk.sandbox import BankSandbox
+
+# The headless user needs MechanicalSoup (with Beautiful Soup and lxml): loaded on first use, so a program
+# that only calls the API (the portal inside ``mockbank serve``) starts without them.
+_HEADLESS = ("AuthorizationResult", "HeadlessUser", "HeadlessUserError")
+
+
+def __getattr__(name: str):
+    if name in _HEADLESS:
+        from client_sdk import headless
+
+        return getattr(headless, name)
+    raise AttributeError(f"module 'client_sdk' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HEADLESS])
+
 
 __all__ = [
     "APIConnectionError",

@@ -6,9 +6,14 @@ over the sandbox APIs (either front door) when it brings a world to the known st
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from client_sdk.errors import InvalidRequestError
-from client_sdk.portal import PortalSandbox
-from client_sdk.sandbox import BankSandbox
+
+if TYPE_CHECKING:
+    # Annotations only: the portal's SDK brings the headless browser, which a served world never needs.
+    from client_sdk.portal import PortalSandbox
+    from client_sdk.sandbox import BankSandbox
 
 # The portal's registration at the bank (Visma as an ABN AMRO third party).
 PORTAL_CLIENT_ID = "TPP_visma_eaccounting"

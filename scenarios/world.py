@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
@@ -22,8 +23,6 @@ from mockbank.sim.clock import SimClock
 from scenarios.portal_setup import PORTAL_CLIENT_ID
 from scenarios.portal_setup import PORTAL_CLIENT_NAME
 from scenarios.portal_setup import kvk_companies
-from scenarios.routing import Host
-from scenarios.routing import Routing
 from scenarios.urls import BANK_API_HOST
 from scenarios.urls import BANK_AUTH_HOST
 from scenarios.urls import BANK_TOKEN_PORT
@@ -33,6 +32,10 @@ from scenarios.urls import KVK_HOST
 from scenarios.urls import PORTAL_HOST
 from scenarios.urls import PREFIXES
 from scenarios.urls import Urls
+
+if TYPE_CHECKING:
+    from scenarios.routing import Host
+    from scenarios.routing import Routing
 
 
 class World:
@@ -118,6 +121,8 @@ class World:
 
     def hosts(self) -> list[Host]:
         """The real-looking hosts and the app behind each (the in-process routing table)."""
+        # In-process routing needs ``responses``; a served world never loads it.
+        from scenarios.routing import Host
         hosts = [Host(BANK_API_HOST, self.bank_app), Host(BANK_AUTH_HOST, self.bank_app, (BANK_TOKEN_PORT,))]
         if self.portal_app is not None:
             hosts += [
@@ -285,6 +290,8 @@ class World:
     def routing(self) -> Routing:
         """The in-process routing of this world (made once)."""
         if self._routing is None:
+            from scenarios.routing import Routing
+
             self._routing = Routing(self.hosts())
         return self._routing
 

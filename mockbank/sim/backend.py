@@ -78,9 +78,9 @@ class SimBackend:
         self.jobs.invalidate()
 
     def empty(self) -> None:
-        """Drop and recreate every table and restart the ids; the clock keeps its time."""
-        self.db.drop_all()
-        self.db.create_all()
+        """Empty every table and restart the ids; the clock keeps its time."""
+        # The clock's row stays: its version only grows, so other workers see every change of it.
+        self.db.empty_tables(keep=(self.clock_store.table,))
         self.clock_store.save_clock_state(self.clock.state())
         self.jobs.invalidate()
         self.ids.reseed(self.id_seed)

@@ -369,6 +369,11 @@ class DatabaseClockStore:
         self._reading = reading
         self._model = state_model
 
+    @property
+    def table(self):
+        """The ``clock_state`` table."""
+        return self._model.__table__
+
     def load_clock_state(self) -> dict | None:
         """The saved state, or None on a new database."""
         with self._reading() as session:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from faker import Faker
-
 from mockbank import models
 from mockbank.services.demo.catalogue import SAVINGS_RATE_BASIS_POINTS
 from mockbank.services.demo.catalogue import Person
@@ -29,6 +27,13 @@ from mockbank.sim.calendar import next_business_day
 from mockbank.sim.dutch import DUTCH_MONTHS
 from mockbank.sim.dutch import format_eur
 
+FAKER_PROVIDERS = [
+    "faker.providers.person",
+    "faker.providers.company",
+    "faker.providers.address",
+    "faker.providers.internet",
+]
+
 
 class LedgerHistory:
     """The seeded randomness, the calendar and the booking primitives of one build of the demo world."""
@@ -38,7 +43,10 @@ class LedgerHistory:
         self.bank = backend.bank
         self.ids = backend.ids
         self.seed = seed
-        self.fake = Faker("nl_NL")
+        # Imported here, and only the providers the demo asks for: a bank that is not seeded starts without Faker.
+        from faker import Faker
+
+        self.fake = Faker("nl_NL", providers=FAKER_PROVIDERS)
         self.fake.seed_instance(seed)
         self.random = self.fake.random
         self.now = backend.clock.now()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from faker.providers.company.nl_NL import Provider as DutchCompanies
 from schwifty import IBAN
 
 from mockbank import models
@@ -82,6 +81,8 @@ class DemoWorld(LedgerHistory):
 
     def _company_name(self) -> str:
         # Faker also names multinationals (ASML, KLM); the demo wants the small firms of the help article.
+        from faker.providers.company.nl_NL import Provider as DutchCompanies
+
         while True:
             name = self.fake.company()
             if name not in DutchCompanies.large_companies and not name.startswith(DutchCompanies.company_prefixes):
