@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import signal
 import sys
 
-from consent_server.settings import config_from_env as portal_config_from_env
-from mockbank.app import config_from_env
-from mockbank.sim.clock import FROZEN
-from mockbank.sim.clock import RUNNING
-from mockbank.sim.errors import OutdatedDatabase
+# The bank and the portal are imported when a command needs them (``main`` turns the cyclic garbage collector
+# off first: start-up makes many long-lived objects and frees few).
+FROZEN = "frozen"
+RUNNING = "running"
 
 _COMMAND_KEYS = (
     "HOST",
@@ -137,6 +137,9 @@ def _int_or_none(value: str | None) -> int | None:
 
 def app_configs(environ: dict | None = None) -> tuple[dict, dict]:
     """The bank's and the portal's settings from ``MOCKBANK_*`` variables (``PORTAL_DATABASE_URL`` is the portal's)."""
+    from consent_server.settings import config_from_env as portal_config_from_env
+    from mockbank.app import config_from_env
+
     bank = {k: v for k, v in config_from_env(environ).items() if k not in _COMMAND_KEYS}
     bank.pop("PORTAL_DATABASE_URL", None)
     # Each app reads the same variables by its own settings' types (the portal's LEDGER_DEFAULTS is JSON).
@@ -176,6 +179,7 @@ def serve_command(args: argparse.Namespace) -> int:
     server, world = serve(
         None, host=args.host, port=args.port, world_options=options, quiet=args.quiet, public_url=args.public_url
     )
+    started()
     _print_banner(world, args)
 
     def _terminate(signum, frame):
@@ -382,11 +386,23 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mockbank`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    gc.disable()
+    from mockbank.sim.errors import OutdatedDatabase
+
     try:
         return args.handler(args)
     except (OSError, OutdatedDatabase) as exc:
         print(f"mockbank: {exc}", file=sys.stderr)
         return 1
+    finally:
+        gc.enable()
+
+
+def started() -> None:
+    """The world stands: what start-up made lives on, so the collector skips it from now on (and forked workers
+    share it untouched)."""
+    gc.freeze()
+    gc.enable()
 
 
 if __name__ == "__main__":

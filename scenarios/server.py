@@ -6,6 +6,7 @@ parent that built the world once, sharing it through its databases (``serve_work
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import socket
@@ -223,6 +224,9 @@ def serve_workers(
     application = SharedClockSync(create_wsgi_app(world), world.clock)
     # The workers open their own connections; none of the parent's may be shared with them.
     world.release_connections()
+    # What the parent built lives as long as the workers: keep the collector off it (pages stay shared).
+    gc.freeze()
+    gc.enable()
 
     def post_fork(_arbiter, _worker) -> None:
         world.after_fork()

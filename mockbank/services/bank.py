@@ -10,7 +10,6 @@ import datetime as dt
 from schwifty import IBAN
 from sqlalchemy import and_
 from sqlalchemy import func
-from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
@@ -341,7 +340,8 @@ class Bank(CustomerBook):
                         "counterparty_name": row.get("counterparty_name", "")[:70],
                     }
                 )
-            session.execute(insert(models.Booking), values)
+            # Core executemany: no ORM bookkeeping for thousands of rows written once.
+            session.execute(models.Booking.__table__.insert(), values)
             account.balance_cents = balance
             account.booking_count += len(values)
 
