@@ -190,3 +190,26 @@ def outdated_message(url, missing: list[str]) -> str:
         f"(missing {', '.join(missing[:5])}{'...' if len(missing) > 5 else ''}); delete it (or the data "
         "folder) to start afresh, or point DATABASE_URL elsewhere"
     )
+
+
+def run_environment(metadata: MetaData, migrations: Migrations) -> None:
+    """The body of an app's Alembic ``env.py``: run on the connection handed over in ``config.attributes``, or on
+    the config's ``sqlalchemy.url`` (``alembic -x`` style use by an operator)."""
+    from alembic import context
+
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _configure_and_run(context, connection, metadata, migrations)
+        return
+    engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+    try:
+        with engine.begin() as own:
+            _configure_and_run(context, own, metadata, migrations)
+    finally:
+        engine.dispose()
+
+
+def _configure_and_run(context, connection: Connection, metadata: MetaData, migrations: Migrations) -> None:
+    context.configure(connection=connection, target_metadata=metadata, version_table=migrations.version_table)
+    with context.begin_transaction():
+        context.run_migrations()
