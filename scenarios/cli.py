@@ -97,7 +97,58 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--quiet", action="store_true", help="do not log every request")
     serve.set_defaults(handler=serve_command)
     _add_scenario_parser(commands)
+    _add_db_parser(commands)
     return parser
+
+
+def _add_db_parser(commands) -> None:
+    """``mockbank db upgrade``: migrate the databases without serving (``mockbank serve`` does it at start-up)."""
+    db = commands.add_parser(
+        "db",
+        help="the databases' schema",
+        description="Schema migrations (Alembic) of the bank's and the portal's databases.",
+    )
+    actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = actions.add_parser(
+        "upgrade",
+        help="bring both databases to the current schema, keeping their data (serve does this at start-up too)",
+        description=(
+            "Create new databases, upgrade older ones to the current revision, refuse files older than the "
+            "first revision. The databases are MOCKBANK_DATABASE_URL and MOCKBANK_PORTAL_DATABASE_URL, or "
+            "bank.db and portal.db in the data folder."
+        ),
+    )
+    upgrade.add_argument("--data-dir", default=_env("DATA_DIR", "./data"), help="the data folder (default ./data)")
+    upgrade.set_defaults(handler=db_upgrade_command)
+
+
+def db_upgrade_command(args: argparse.Namespace) -> int:
+    """Upgrade (or create) the bank's and the portal's databases; prints what was done to each."""
+    import consent_server.app  # noqa: F401  (declares every table of the portal)
+    import mockbank.backend  # noqa: F401  (declares every table of the bank)
+    from consent_server.migrations import MIGRATIONS as PORTAL_MIGRATIONS
+    from consent_server.models import Base as PortalBase
+    from mockbank.migrations import MIGRATIONS as BANK_MIGRATIONS
+    from mockbank.models import Base as BankBase
+    from mockbank.sim.db import Database
+
+    data_dir = os.path.abspath(args.data_dir)
+    targets = (
+        ("bank", _env("DATABASE_URL"), "bank.db", BankBase, BANK_MIGRATIONS),
+        ("portal", _env("PORTAL_DATABASE_URL"), "portal.db", PortalBase, PORTAL_MIGRATIONS),
+    )
+    for name, url, file_name, base, migrations in targets:
+        if not url:
+            os.makedirs(data_dir, exist_ok=True)
+            url = f"sqlite:///{os.path.join(data_dir, file_name)}"
+        database = Database(url, base)
+        try:
+            done = database.prepare(migrations)
+            shown = database.engine.url.render_as_string(hide_password=True)
+        finally:
+            database.dispose()
+        print(f"{name}: {done}, at revision {migrations.head} ({shown})")
+    return 0
 
 
 def _add_scenario_parser(commands) -> None:

@@ -159,3 +159,20 @@ def test_alembic_downgrades_to_the_first_revision_and_up_again(name, tmp_path):
         command.upgrade(config, "head")
         assert current_revision(connection, migrations) == migrations.head
     engine.dispose()
+
+
+def test_mockbank_db_upgrade_creates_then_finds_both_databases_current(tmp_path, monkeypatch, capsys):
+    from scenarios import cli
+
+    for name in ("MOCKBANK_DATABASE_URL", "MOCKBANK_PORTAL_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli.main(["db", "upgrade", "--data-dir", str(tmp_path)]) == 0
+    assert cli.main(["db", "upgrade", "--data-dir", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" (")[0] for line in lines] == [
+        "bank: created, at revision 0002",
+        "portal: created, at revision 0002",
+        "bank: current, at revision 0002",
+        "portal: current, at revision 0002",
+    ]
+    assert (tmp_path / "bank.db").exists() and (tmp_path / "portal.db").exists()
