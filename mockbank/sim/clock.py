@@ -316,15 +316,18 @@ class SimClock:
                 source, due = self._earliest_due()
                 if source is None or due > target:
                     break
-                self._pinned = max(due, self.now())
-                if self._coordinator is not None:
+                before = self.now()
+                self._pinned = max(due, before)
+                shared = self._coordinator is not None
+                if shared and self._pinned != before:
                     # Other workers answer the job's own requests (the portal calls the bank): they read this time.
                     self._set_now(self._pinned, shared_only=True)
                     self._renew_hold()
                 try:
                     source.run_one_due(self._pinned)
                 finally:
-                    self._set_now(self._pinned, shared_only=True)
+                    # Shared: the row has this time already; every store gets the end of the advance.
+                    self._set_now(self._pinned, save=not shared)
                     self._pinned = None
             self._set_now(target)
             return self.now()
@@ -388,9 +391,11 @@ class SimClock:
 
     # internals
 
-    def _set_now(self, moment: dt.datetime, *, shared_only: bool = False) -> None:
+    def _set_now(self, moment: dt.datetime, *, shared_only: bool = False, save: bool = True) -> None:
         self._frozen_at = moment
         self._offset = moment.timestamp() - self._wall()
+        if not save:
+            return
         state = self.state()
         if shared_only and self._coordinator is not None:
             # Mid-advance only the shared row needs the time (other workers read it); every store gets the end.

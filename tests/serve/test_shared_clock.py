@@ -125,6 +125,24 @@ def test_concurrent_advances_queue_and_each_due_job_runs_once_in_order(storage_u
         app.close()
 
 
+def test_while_a_job_runs_the_other_workers_see_its_due_time(storage_url):
+    # A portal job calls the bank, and another worker may answer: it must see the job's moment, not the old one.
+    one, two = worker(storage_url, []), worker(storage_url, [])
+    seen = []
+
+    def ask_the_other_worker(payload, now):
+        two.clock.sync()
+        seen.append((now, two.clock.now()))
+
+    one.jobs.register("ask", ask_the_other_worker)
+    due = one.clock.now() + dt.timedelta(days=2)
+    one.jobs.schedule("ask", due)
+    one.clock.advance(dt.timedelta(days=3))
+    assert seen == [(due, due)]
+    one.close()
+    two.close()
+
+
 def test_a_running_clock_shows_the_same_time_in_every_worker(storage_url):
     wall = [1_000_000.0]
     one = worker(storage_url, [], wall=lambda: wall[0], mode=RUNNING)
