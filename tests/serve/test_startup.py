@@ -46,7 +46,7 @@ def test_one_seed_still_gives_exactly_the_same_world(seed, start):
 
 
 def test_a_fresh_seeded_server_answers_its_well_known_document_quickly(tmp_path):
-    # The claim is one second on a quiet machine (docs/serving.md); the bound here leaves room for a busy CI.
+    # About a second on a quiet machine (docs/serving.md); the bound leaves room for a CI machine under load.
     began = time.monotonic()
     server = start_server_process(seed=42, data_dir=tmp_path / "data", quiet=True)
     try:
@@ -55,6 +55,6 @@ def test_a_fresh_seeded_server_answers_its_well_known_document_quickly(tmp_path)
         assert SERVING_LINE.match(f"mockbank serving on {server.url}")
         assert document["seed"] == 42
         assert len(requests.get(document["bank"]["sandbox"] + "/seed", timeout=5).json()["accounts"]) == 11
-        assert answered < 10
+        assert answered < 30
     finally:
         server.stop()
