@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Request
+from authlib.oauth2.rfc6749 import InvalidGrantError
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6749 import InvalidScopeError
 from authlib.oauth2.rfc6749 import grants
@@ -113,7 +114,12 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
-    """Refresh with rotation: a new refresh token every time, the used one dies."""
+    """Refresh with rotation: a new refresh token every time, the used one dies; a reused one kills its family.
+
+    The used refresh token is retired in the same transaction that stores its successor (``_store_token``),
+    by a compare-and-set: of simultaneous refreshes with one token exactly one wins, and the others are
+    replays that revoke every token of the authorization (RFC 9700 §4.14.2).
+    """
 
     TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
@@ -127,7 +133,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return refresh_token.get_user()
 
     def revoke_old_credential(self, refresh_token):
-        self.server.backend.consents.retire_refresh_token(refresh_token.row.id)
+        # Already retired by _store_token, atomically with storing the successor.
+        return None
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
@@ -249,15 +256,21 @@ class BankAuthorizationServer(AuthorizationServer):
             parent_id = oauth_request.refresh_token.row.id
             consent_id = oauth_request.refresh_token.row.consent_id
         with state.db.transaction() as db_session:
-            state.consents.issue_token(
-                db_session,
-                client_id=oauth_request.client.get_client_id(),
-                consent_id=consent_id,
-                scope=token.get("scope") or "",
-                with_refresh="refresh_token" in token,
-                code_id=code_id,
-                parent_id=parent_id,
-                access_token=token["access_token"],
-                refresh_token=token.get("refresh_token"),
-                expires_in=token.get("expires_in"),
-            )
+            replayed = parent_id is not None and not state.consents.rotate_refresh_token(db_session, parent_id)
+            if not replayed:
+                state.consents.issue_token(
+                    db_session,
+                    client_id=oauth_request.client.get_client_id(),
+                    consent_id=consent_id,
+                    scope=token.get("scope") or "",
+                    with_refresh="refresh_token" in token,
+                    code_id=code_id,
+                    parent_id=parent_id,
+                    access_token=token["access_token"],
+                    refresh_token=token.get("refresh_token"),
+                    expires_in=token.get("expires_in"),
+                )
+        if replayed:
+            # Another request used this refresh token first: this one is a replay of a rotated-out token.
+            state.consents.revoke_family(parent_id)
+            raise InvalidGrantError("The refresh token was already used; every token of this authorization is revoked.")
