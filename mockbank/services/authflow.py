@@ -13,7 +13,9 @@ from sqlalchemy import JSON
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
+from sqlalchemy import case
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import selectinload
@@ -243,33 +245,37 @@ class AuthFlowService:
 
     def _login_with_response(self, kind: str, where: tuple, response_code: str, *, unknown: str) -> LoggedIn:
         max_attempts = self.settings.edentifier_max_attempts
-        refusal: LoginRefused | None = None
+        table = models.LoginMeans
         with self.db.transaction() as session:
-            means = session.scalars(
-                select(models.LoginMeans).where(models.LoginMeans.kind == kind, *where).order_by(models.LoginMeans.id)
-            ).first()
+            means = session.scalars(select(table).where(table.kind == kind, *where).order_by(table.id)).first()
             if means is None:
                 raise LoginRefused(unknown)
-            if means.blocked_at is not None:
-                raise LoginRefused(BLOCKED_MESSAGE, blocked=True)
-            if (response_code or "").strip() != means.response_code:
-                # The failed attempt must be stored even though the login is refused: no raise inside.
-                means.failed_attempts += 1
-                if means.failed_attempts >= max_attempts:
-                    means.blocked_at = self.clock.now()
-                    refusal = LoginRefused(BLOCKED_MESSAGE, blocked=True)
-                else:
-                    left = max_attempts - means.failed_attempts
-                    refusal = LoginRefused(
-                        f"De response is onjuist. U kunt het nog {left} keer proberen, daarna wordt uw "
-                        "e.dentifier geblokkeerd."
-                    )
+            user_id = means.user_id
+            # Conditional UPDATEs, not read-modify-write: of parallel wrong responses on several workers exactly
+            # ``max_attempts`` are counted, and nothing logs in or counts once the means is blocked.
+            live = (table.id == means.id, table.blocked_at.is_(None))
+            if (response_code or "").strip() == means.response_code:
+                counted = None
+                logged_in = session.execute(update(table).where(*live).values(failed_attempts=0)).rowcount == 1
             else:
-                means.failed_attempts = 0
-                user_id = means.user_id
-        if refusal is not None:
-            raise refusal
-        return self.logged_in(user_id, kind)
+                logged_in = False
+                counted = session.execute(
+                    update(table)
+                    .where(*live, table.failed_attempts < max_attempts)
+                    .values(
+                        failed_attempts=table.failed_attempts + 1,
+                        blocked_at=case((table.failed_attempts + 1 >= max_attempts, self.clock.now()), else_=None),
+                    )
+                    .returning(table.failed_attempts)
+                ).scalar()
+        if logged_in:
+            return self.logged_in(user_id, kind)
+        if counted is None or counted >= max_attempts:
+            raise LoginRefused(BLOCKED_MESSAGE, blocked=True)
+        left = max_attempts - counted
+        raise LoginRefused(
+            f"De response is onjuist. U kunt het nog {left} keer proberen, daarna wordt uw e.dentifier geblokkeerd."
+        )
 
     def unblock(self, means_id: int) -> models.LoginMeans:
         """Unblock a login means (the bank's help desk, through the sandbox)."""
