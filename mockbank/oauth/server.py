@@ -46,14 +46,24 @@ def server() -> BankAuthorizationServer:
 
 
 class BankCodeChallenge(CodeChallenge):
-    """PKCE: honoured whenever sent, required for public clients."""
+    """PKCE with S256 only (RFC 9700 §2.1.1): honoured whenever sent, required for public clients.
+
+    ``plain`` and a challenge without ``code_challenge_method`` (which RFC 7636 reads as ``plain``) are refused.
+    """
+
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    CODE_CHALLENGE_METHODS = {"S256": CodeChallenge.CODE_CHALLENGE_METHODS["S256"]}
 
     def __init__(self):
         super().__init__(required=False)
 
     def validate_code_challenge(self, grant, redirect_uri):
-        if grant.request.client.public and not grant.request.payload.data.get("code_challenge"):
+        data = grant.request.payload.data
+        if grant.request.client.public and not data.get("code_challenge"):
             raise InvalidRequestError("A public client must use PKCE: send code_challenge (S256).")
+        if data.get("code_challenge") and data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("PKCE needs code_challenge_method=S256; plain is not supported.")
         super().validate_code_challenge(grant, redirect_uri)
 
     def validate_code_verifier(self, grant, result):
