@@ -169,6 +169,11 @@ def _checked_scopes(scope: str | None) -> list[str]:
 
 
 class _TokenLookup:
+    def check_params(self, request, client):
+        # RFC 7009 §2.1: an unknown token_type_hint is no error; the server searches every token type.
+        if "token" not in request.form:
+            raise InvalidRequestError("Missing 'token'.")
+
     def query_token(self, token_string, token_type_hint):
         service = self.server.backend.consents
         found = service.find_token(token_string, token_type_hint)
@@ -250,6 +255,18 @@ class BankAuthorizationServer(AuthorizationServer):
 
     def validate_requested_scope(self, scope):
         _checked_scopes(scope)
+
+    def get_authorization_grant(self, request):
+        # Authlib answers a missing response_type as unsupported; RFC 6749 §4.1.2.1 says invalid_request,
+        # sent back to the client only when its redirect URI is exactly a registered one.
+        if not request.payload.response_type:
+            client = self.query_client(request.payload.client_id) if request.payload.client_id else None
+            uri = request.payload.redirect_uri
+            valid = client is not None and uri is not None and client.check_redirect_uri(uri)
+            raise InvalidRequestError(
+                "Missing 'response_type': use response_type=code.", redirect_uri=uri if valid else None
+            )
+        return super().get_authorization_grant(request)
 
     def _query_client_row(self, client_id):
         row = self.backend.consents.client(client_id) if client_id else None
