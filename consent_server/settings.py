@@ -31,7 +31,8 @@ class PortalSettings:
     """The portal's settings; ``create_app`` config keys and ``MOCKBANK_*`` variables override the defaults."""
 
     database_url: str = "sqlite://"
-    secret_key: str = "visma-portal-not-secret"
+    # None: a random secret made once per database and kept (the data folder's, shared by its workers).
+    secret_key: str | None = None
     session_cookie_name: str = "visma_session"
     id_seed: int = 0
     clock_mode: str = "frozen"

@@ -29,7 +29,8 @@ class BankSettings:
     """Every setting of the bank app with its default."""
 
     database_url: str = "sqlite://"
-    secret_key: str = "mockbank-not-secret"
+    # None: a random secret made once per database and kept (the data folder's, shared by its workers).
+    secret_key: str | None = None
     session_cookie_name: str = "abnamro_session"
     # A seed builds the demo world at start-up unless the database already holds one.
     seed: int | None = None

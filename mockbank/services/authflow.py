@@ -93,6 +93,18 @@ class AppLogin(Base):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class BankingSession(Base):
+    """A browser logged in to internet banking; logging out ends it here, so a copied cookie stops working."""
+
+    __tablename__ = "banking_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("online_users.id"))
+    means: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 class LoginRefused(Exception):
     """A login attempt the bank refuses; ``message`` is what the user reads (Dutch)."""
 
@@ -213,6 +225,37 @@ class AuthFlowService:
         """The logged-in user as the screens need it."""
         user = self.bank.user(user_id)
         return LoggedIn(user.id, user.customer_id, user.name, user.behaviour, means)
+
+    def start_banking_session(self, user: LoggedIn) -> str:
+        """A new internet-banking session of this user; its key goes into the (signed) session cookie."""
+        with self.db.transaction() as session:
+            row = BankingSession(
+                key=self.ids.token(32), user_id=user.user_id, means=user.means, created_at=self.clock.now()
+            )
+            session.add(row)
+            return row.key
+
+    def banking_session(self, key: str | None) -> LoggedIn | None:
+        """Who is logged in with this session key; None when it is unknown or ended (logged out, bank reset)."""
+        if not key:
+            return None
+        with self.db.reading() as session:
+            row = session.scalar(select(BankingSession).where(BankingSession.key == key))
+            if row is None or row.ended_at is not None:
+                return None
+            user_id, means = row.user_id, row.means
+        return self.logged_in(user_id, means)
+
+    def end_banking_session(self, key: str | None) -> None:
+        """Log out: the session ends at the bank, whatever copies of the cookie exist."""
+        if not key:
+            return
+        with self.db.transaction() as session:
+            session.execute(
+                update(BankingSession)
+                .where(BankingSession.key == key, BankingSession.ended_at.is_(None))
+                .values(ended_at=self.clock.now())
+            )
 
     def eligible_accounts(self, user_id: int) -> list[models.Account]:
         """The accounts this user may link: the customer's current accounts and savings with own IBAN."""
