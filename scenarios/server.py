@@ -20,6 +20,7 @@ from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
+from mockbank.sim import security
 from mockbank.sim.clock import RUNNING
 from scenarios.urls import Urls
 from scenarios.world import World
@@ -64,6 +65,7 @@ _INDEX = """<!doctype html>
 def create_root_app(world: World) -> Flask:
     """The app at the server's root: ``/.well-known/mockbank`` and an index of every host."""
     app = Flask(__name__)
+    security.deny_framing(app)
 
     @app.get(WELL_KNOWN)
     def well_known():
