@@ -51,6 +51,7 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     app.extensions["consent_server"] = state
     app.config["SECRET_KEY"] = settings.secret_key or state.session_secret()
     security.deny_framing(app)
+    security.guard_sandbox(app, token=lambda: state.settings.sandbox_token, refusal=errors.SandboxUnauthorized)
 
     csrf = CSRFProtect(app)
     _init_errors(app)

@@ -69,6 +69,8 @@ class PortalSettings:
     smtp_url: str | None = None
     mail_max_attempts: int = 8
     supported_bank_codes: dict[str, str] = field(default_factory=lambda: {"ABNA": "ABN AMRO"})
+    # A shared host: every /sandbox request must carry this token (Authorization: Bearer, or X-Sandbox-Token).
+    sandbox_token: str | None = None
     # Flask-WTF would expire CSRF tokens by the wall clock; the portal only knows simulated time.
     wtf_csrf_time_limit: int | None = None
 

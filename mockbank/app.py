@@ -52,6 +52,7 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
 
     _init_wire(app)
     security.deny_framing(app)
+    security.guard_sandbox(app, token=lambda: settings.sandbox_token, refusal=errors.SandboxUnauthorized)
     # Right after the Trace-Id hook and before any blueprint: a faulted request reaches no view.
     faults.init_app(app)
     ais.init_app(app)

@@ -1,4 +1,5 @@
-"""What both servers do alike to protect a browser: no framing of their pages, and a session secret of their own.
+"""What both servers do alike to protect themselves: no framing of their pages, a session secret of their own,
+and (on a shared host) a token in front of their sandbox control API.
 
 The session secret is the one value in a world not drawn from its seeded ids: it must not be guessable from
 the seed. It is made once per database (so once per data folder, and shared by every worker on one
@@ -7,10 +8,12 @@ database) and kept through restarts and sandbox resets.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import Callable
 
 from flask import Flask
+from flask import request
 from sqlalchemy import String
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +22,8 @@ from sqlalchemy.orm import mapped_column
 
 SESSION_SECRET = "session"
 FRAME_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+SANDBOX_PREFIX = "/sandbox"
+SANDBOX_TOKEN_HEADER = "X-Sandbox-Token"
 
 
 def deny_framing(app: Flask) -> None:
@@ -30,6 +35,36 @@ def deny_framing(app: Flask) -> None:
             for name, value in FRAME_HEADERS.items():
                 response.headers.setdefault(name, value)
         return response
+
+
+def guard_sandbox(app: Flask, *, token: Callable[[], str | None], refusal: Callable[[], Exception]) -> None:
+    """While ``token()`` names a token, every ``/sandbox`` request of ``app`` must carry it, else ``refusal()``.
+
+    The token comes as ``Authorization: Bearer <token>`` or ``X-Sandbox-Token: <token>``; the refusal is
+    answered by the app's own error handler (its envelope), with ``WWW-Authenticate: Bearer``.
+    """
+
+    @app.before_request
+    def _sandbox_token():
+        expected = token()
+        path = request.path
+        if not expected or not (path == SANDBOX_PREFIX or path.startswith(SANDBOX_PREFIX + "/")):
+            return None
+        if sandbox_token_matches(expected):
+            return None
+        response = app.make_response(app.handle_user_exception(refusal()))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="sandbox"'
+        return response
+
+
+def sandbox_token_matches(expected: str) -> bool:
+    """Whether this request carries ``expected`` as its bearer token or ``X-Sandbox-Token`` (constant time)."""
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    offered = [request.headers.get(SANDBOX_TOKEN_HEADER, "")]
+    if scheme.lower() == "bearer":
+        offered.append(credentials.strip())
+    wanted = expected.encode()
+    return any(hmac.compare_digest(value.encode(), wanted) for value in offered if value)
 
 
 def secret_model(base: type) -> type:
