@@ -27,11 +27,17 @@ def _drop_none(data: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def sandbox_headers(token: str | None) -> dict:
+    """The header that opens a sandbox run with ``SANDBOX_TOKEN`` (none when the sandbox is open)."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 class BankSandbox:
     """Set the bank's world up, move its clock, look inside; one method per ``/sandbox`` call.
 
     Answers are the sandbox's JSON as dicts (amounts as strings or ``Decimal``); errors are the
-    same ``client_sdk.errors`` classes as the account API's.
+    same ``client_sdk.errors`` classes as the account API's. ``token`` is the host's sandbox token,
+    when the server runs with ``SANDBOX_TOKEN`` (a shared host).
     """
 
     def __init__(
@@ -41,9 +47,11 @@ class BankSandbox:
         session: requests.Session | None = None,
         retry: RetryPolicy | None = None,
         timeout: float | tuple[float, float] | None = 30.0,
+        token: str | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.transport = Transport(session=session, retry=retry, timeout=timeout)
+        self.token = token
 
     @property
     def session(self) -> requests.Session:
@@ -56,6 +64,7 @@ class BankSandbox:
             f"{self.base_url}/sandbox{path}",
             json_body=body if method != "GET" else None,
             params=_drop_none(params or {}) or None,
+            headers=sandbox_headers(self.token),
             idempotent=idempotent,
         )
         return parse_json(response)

@@ -23,6 +23,7 @@ from consent_server.views import outbox
 from consent_server.views import sandbox
 from consent_server.views import wizard
 from consent_server.web import portal
+from mockbank.sim import security
 from mockbank.sim.clock import SimClock
 from mockbank.sim.errors import InvalidInput
 from mockbank.sim.jsonbody import StrictJSONProvider
@@ -46,7 +47,11 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     app.config.update(as_config(settings))
     if clock is None:
         clock = SimClock(mode=settings.clock_mode, start=settings.clock_start)
-    app.extensions["consent_server"] = PortalBackend(config=app.config, clock=clock)
+    state = PortalBackend(config=app.config, clock=clock)
+    app.extensions["consent_server"] = state
+    app.config["SECRET_KEY"] = settings.secret_key or state.session_secret()
+    security.deny_framing(app)
+    security.guard_sandbox(app, token=lambda: state.settings.sandbox_token, refusal=errors.SandboxUnauthorized)
 
     csrf = CSRFProtect(app)
     _init_errors(app)

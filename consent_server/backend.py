@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+from consent_server.models import AppSecret
 from consent_server.models import Base
 from consent_server.models import ClockState
 from consent_server.models import DueJob
@@ -32,6 +33,7 @@ class PortalBackend(SimBackend):
             job_model=DueJob,
             state_model=ClockState,
             sequence_model=IdSequence,
+            secret_model=AppSecret,
         )
         self._build_services()
         self.attach_to_clock()

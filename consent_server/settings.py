@@ -31,7 +31,8 @@ class PortalSettings:
     """The portal's settings; ``create_app`` config keys and ``MOCKBANK_*`` variables override the defaults."""
 
     database_url: str = "sqlite://"
-    secret_key: str = "visma-portal-not-secret"
+    # None: a random secret made once per database and kept (the data folder's, shared by its workers).
+    secret_key: str | None = None
     session_cookie_name: str = "visma_session"
     id_seed: int = 0
     clock_mode: str = "frozen"
@@ -68,6 +69,8 @@ class PortalSettings:
     smtp_url: str | None = None
     mail_max_attempts: int = 8
     supported_bank_codes: dict[str, str] = field(default_factory=lambda: {"ABNA": "ABN AMRO"})
+    # A shared host: every /sandbox request must carry this token (Authorization: Bearer, or X-Sandbox-Token).
+    sandbox_token: str | None = None
     # Flask-WTF would expire CSRF tokens by the wall clock; the portal only knows simulated time.
     wtf_csrf_time_limit: int | None = None
 

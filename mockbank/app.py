@@ -18,6 +18,7 @@ from mockbank.context import EXTENSION
 from mockbank.context import backend
 from mockbank.settings import config_from_env as settings_from_env
 from mockbank.settings import load as load_settings
+from mockbank.sim import security
 from mockbank.sim import settings as typed
 from mockbank.sim.clock import SimClock
 from mockbank.sim.errors import InvalidInput
@@ -47,8 +48,11 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
         clock = SimClock(mode=settings.clock_mode, start=settings.clock_start)
     state = BankBackend(settings=settings, clock=clock)
     app.extensions[EXTENSION] = state
+    app.config["SECRET_KEY"] = settings.secret_key or state.session_secret()
 
     _init_wire(app)
+    security.deny_framing(app)
+    security.guard_sandbox(app, token=lambda: settings.sandbox_token, refusal=errors.SandboxUnauthorized)
     # Right after the Trace-Id hook and before any blueprint: a faulted request reaches no view.
     faults.init_app(app)
     ais.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mockbank.models import AppSecret
 from mockbank.models import Base
 from mockbank.models import ClockState
 from mockbank.models import DueJob
@@ -41,6 +42,7 @@ class BankBackend(SimBackend):
             job_model=DueJob,
             state_model=ClockState,
             sequence_model=IdSequence,
+            secret_model=AppSecret,
         )
         # Trace-Ids come from their own sequence, so a mere read never shifts the next IBAN or token.
         self.trace_ids = Ids(f"trace-{settings.id_seed}", store=self.sequences, name="trace")

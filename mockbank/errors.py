@@ -137,6 +137,15 @@ class SandboxNotFound(SandboxError):
     message = "No such object in the sandbox"
 
 
+class SandboxUnauthorized(SandboxError):
+    """A sandbox request without the host's sandbox token (``SANDBOX_TOKEN``)."""
+
+    status = 401
+    code = "SANDBOX_401"
+    category = "UNAUTHORIZED"
+    message = "This sandbox needs its token: Authorization: Bearer <SANDBOX_TOKEN>"
+
+
 class InsufficientFunds(SandboxError):
     status = 422
     code = "SANDBOX_422"

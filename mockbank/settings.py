@@ -29,7 +29,8 @@ class BankSettings:
     """Every setting of the bank app with its default."""
 
     database_url: str = "sqlite://"
-    secret_key: str = "mockbank-not-secret"
+    # None: a random secret made once per database and kept (the data folder's, shared by its workers).
+    secret_key: str | None = None
     session_cookie_name: str = "abnamro_session"
     # A seed builds the demo world at start-up unless the database already holds one.
     seed: int | None = None
@@ -47,6 +48,8 @@ class BankSettings:
     # Seconds the bank waits for accounting software to take a registration's codes.
     callback_timeout: int | float = 10
     sandbox_api_key: str = DEFAULT_SANDBOX_API_KEY
+    # A shared host: every /sandbox request must carry this token (Authorization: Bearer, or X-Sandbox-Token).
+    sandbox_token: str | None = None
 
     def __post_init__(self):
         positive = ("consent_days", "auth_code_seconds", "access_token_seconds", "edentifier_max_attempts", "page_size")

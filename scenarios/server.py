@@ -20,11 +20,13 @@ from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
+from mockbank.sim import security
 from mockbank.sim.clock import RUNNING
 from scenarios.urls import Urls
 from scenarios.world import World
 
 WELL_KNOWN = "/.well-known/mockbank"
+OAUTH_METADATA = "/.well-known/oauth-authorization-server"
 SERVING_LINE = re.compile(r"^mockbank serving on (?P<url>https?://\S+)\s*$")
 
 _INDEX = """<!doctype html>
@@ -64,6 +66,7 @@ _INDEX = """<!doctype html>
 def create_root_app(world: World) -> Flask:
     """The app at the server's root: ``/.well-known/mockbank`` and an index of every host."""
     app = Flask(__name__)
+    security.deny_framing(app)
 
     @app.get(WELL_KNOWN)
     def well_known():
@@ -79,8 +82,27 @@ def create_root_app(world: World) -> Flask:
 
 
 def create_wsgi_app(world: World):
-    """Both apps behind one WSGI callable: each host under its prefix, the root app at ``/``."""
-    return DispatcherMiddleware(create_root_app(world), dict(world.mounts()))
+    """Both apps behind one WSGI callable: each host under its prefix, the root app at ``/``.
+
+    RFC 8414 §3 puts the metadata of an issuer with a path (``http://host/abnamro-auth``) at
+    ``/.well-known/oauth-authorization-server/abnamro-auth``: such a request goes to the bank mounted there,
+    as if it had asked for its own ``/.well-known/oauth-authorization-server``.
+    """
+    mounts = dict(world.mounts())
+    dispatcher = DispatcherMiddleware(create_root_app(world), mounts)
+    issuers = {prefix: app for prefix, app in mounts.items() if app is world.bank_app}
+
+    def application(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(OAUTH_METADATA + "/"):
+            issuer_path = path[len(OAUTH_METADATA) :].rstrip("/")
+            bank = issuers.get(issuer_path)
+            if bank is not None:
+                script_name = environ.get("SCRIPT_NAME", "") + issuer_path
+                return bank({**environ, "SCRIPT_NAME": script_name, "PATH_INFO": OAUTH_METADATA}, start_response)
+        return dispatcher(environ, start_response)
+
+    return application
 
 
 class RunningServer:

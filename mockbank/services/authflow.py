@@ -13,7 +13,9 @@ from sqlalchemy import JSON
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
+from sqlalchemy import case
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import selectinload
@@ -89,6 +91,18 @@ class AppLogin(Base):
     # The "slow app" magic user confirms by itself once the simulated clock passes this moment.
     confirm_after: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class BankingSession(Base):
+    """A browser logged in to internet banking; logging out ends it here, so a copied cookie stops working."""
+
+    __tablename__ = "banking_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("online_users.id"))
+    means: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class LoginRefused(Exception):
@@ -212,6 +226,37 @@ class AuthFlowService:
         user = self.bank.user(user_id)
         return LoggedIn(user.id, user.customer_id, user.name, user.behaviour, means)
 
+    def start_banking_session(self, user: LoggedIn) -> str:
+        """A new internet-banking session of this user; its key goes into the (signed) session cookie."""
+        with self.db.transaction() as session:
+            row = BankingSession(
+                key=self.ids.token(32), user_id=user.user_id, means=user.means, created_at=self.clock.now()
+            )
+            session.add(row)
+            return row.key
+
+    def banking_session(self, key: str | None) -> LoggedIn | None:
+        """Who is logged in with this session key; None when it is unknown or ended (logged out, bank reset)."""
+        if not key:
+            return None
+        with self.db.reading() as session:
+            row = session.scalar(select(BankingSession).where(BankingSession.key == key))
+            if row is None or row.ended_at is not None:
+                return None
+            user_id, means = row.user_id, row.means
+        return self.logged_in(user_id, means)
+
+    def end_banking_session(self, key: str | None) -> None:
+        """Log out: the session ends at the bank, whatever copies of the cookie exist."""
+        if not key:
+            return
+        with self.db.transaction() as session:
+            session.execute(
+                update(BankingSession)
+                .where(BankingSession.key == key, BankingSession.ended_at.is_(None))
+                .values(ended_at=self.clock.now())
+            )
+
     def eligible_accounts(self, user_id: int) -> list[models.Account]:
         """The accounts this user may link: the customer's current accounts and savings with own IBAN."""
         user = self.bank.user(user_id)
@@ -243,33 +288,37 @@ class AuthFlowService:
 
     def _login_with_response(self, kind: str, where: tuple, response_code: str, *, unknown: str) -> LoggedIn:
         max_attempts = self.settings.edentifier_max_attempts
-        refusal: LoginRefused | None = None
+        table = models.LoginMeans
         with self.db.transaction() as session:
-            means = session.scalars(
-                select(models.LoginMeans).where(models.LoginMeans.kind == kind, *where).order_by(models.LoginMeans.id)
-            ).first()
+            means = session.scalars(select(table).where(table.kind == kind, *where).order_by(table.id)).first()
             if means is None:
                 raise LoginRefused(unknown)
-            if means.blocked_at is not None:
-                raise LoginRefused(BLOCKED_MESSAGE, blocked=True)
-            if (response_code or "").strip() != means.response_code:
-                # The failed attempt must be stored even though the login is refused: no raise inside.
-                means.failed_attempts += 1
-                if means.failed_attempts >= max_attempts:
-                    means.blocked_at = self.clock.now()
-                    refusal = LoginRefused(BLOCKED_MESSAGE, blocked=True)
-                else:
-                    left = max_attempts - means.failed_attempts
-                    refusal = LoginRefused(
-                        f"De response is onjuist. U kunt het nog {left} keer proberen, daarna wordt uw "
-                        "e.dentifier geblokkeerd."
-                    )
+            user_id = means.user_id
+            # Conditional UPDATEs, not read-modify-write: of parallel wrong responses on several workers exactly
+            # ``max_attempts`` are counted, and nothing logs in or counts once the means is blocked.
+            live = (table.id == means.id, table.blocked_at.is_(None))
+            if (response_code or "").strip() == means.response_code:
+                counted = None
+                logged_in = session.execute(update(table).where(*live).values(failed_attempts=0)).rowcount == 1
             else:
-                means.failed_attempts = 0
-                user_id = means.user_id
-        if refusal is not None:
-            raise refusal
-        return self.logged_in(user_id, kind)
+                logged_in = False
+                counted = session.execute(
+                    update(table)
+                    .where(*live, table.failed_attempts < max_attempts)
+                    .values(
+                        failed_attempts=table.failed_attempts + 1,
+                        blocked_at=case((table.failed_attempts + 1 >= max_attempts, self.clock.now()), else_=None),
+                    )
+                    .returning(table.failed_attempts)
+                ).scalar()
+        if logged_in:
+            return self.logged_in(user_id, kind)
+        if counted is None or counted >= max_attempts:
+            raise LoginRefused(BLOCKED_MESSAGE, blocked=True)
+        left = max_attempts - counted
+        raise LoginRefused(
+            f"De response is onjuist. U kunt het nog {left} keer proberen, daarna wordt uw e.dentifier geblokkeerd."
+        )
 
     def unblock(self, means_id: int) -> models.LoginMeans:
         """Unblock a login means (the bank's help desk, through the sandbox)."""

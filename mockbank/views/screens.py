@@ -96,7 +96,7 @@ def _logged_in(user: authflow.LoggedIn, key: str | None):
         if row is False:
             return gone()
         return oauth.after_login(key, user)
-    session["ib"] = {"user_id": user.user_id, "means": user.means}
+    session["ib"] = backend().authflow.start_banking_session(user)
     # A page that sent the user to log in (e.g. "Boekhoudkoppeling aanvragen") gets them back.
     target = session.pop("ib_next", None)
     local = target and target.startswith("/") and not target.startswith("//")
@@ -275,14 +275,13 @@ def consent(key: str):
 
 def internet_banking_user() -> authflow.LoggedIn | None:
     """The internet-banking login of this browser (the ``ib`` session), None when logged out or reset away."""
-    state = session.get("ib")
-    if not state:
+    key = session.get("ib")
+    if not isinstance(key, str):
         return None
-    try:
-        return backend().authflow.logged_in(state["user_id"], state["means"])
-    except errors.SandboxNotFound:
-        session.pop("ib", None)  # the bank was reset under this session
-        return None
+    user = backend().authflow.banking_session(key)
+    if user is None:
+        session.pop("ib", None)  # logged out elsewhere, or the bank was reset under this session
+    return user
 
 
 @blueprint.get("/internetbankieren")
@@ -337,6 +336,6 @@ def logout():
     """Log out of internet banking."""
     form = LogoutForm()
     if form.validate_on_submit():
-        session.pop("ib", None)
+        backend().authflow.end_banking_session(session.pop("ib", None))
         flash("U bent uitgelogd.", "success")
     return redirect(url_for("screens.login_choice"))

@@ -30,6 +30,7 @@ PAGES_WITH_EXAMPLES = [
     "docs/faults.md",
     "docs/portal.md",
     "docs/scenarios.md",
+    "docs/security.md",
 ]
 PORTAL_EXAMPLE = ROOT / "tests" / "portal" / "test_readme_example.py"
 FENCE = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)
