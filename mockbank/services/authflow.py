@@ -14,6 +14,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import selectinload
@@ -54,6 +55,10 @@ BLOCKED_MESSAGE = (
     "Neem contact op met ABN AMRO om hem te laten deblokkeren."
 )
 APP_BLOCKED_MESSAGE = "Inloggen met de app is geblokkeerd. Neem contact op met ABN AMRO."
+# Login means that answer with a response code (the e.dentifier's card reader, Access Online's).
+RESPONSE_MEANS = (models.EDENTIFIER, models.ACCESS_ONLINE)
+# The request key of an app confirmation that signs something instead of logging in.
+SIGNING = "sign:"
 
 
 class AuthorizationRequest(Base):
@@ -89,6 +94,11 @@ class AppLogin(Base):
     # The "slow app" magic user confirms by itself once the simulated clock passes this moment.
     confirm_after: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+def is_signing(login: AppLogin) -> bool:
+    """Whether an app login signs an order rather than logging in (it never opens a session)."""
+    return bool(login.request_key) and login.request_key.startswith(SIGNING)
 
 
 class LoginRefused(Exception):
@@ -242,7 +252,6 @@ class AuthFlowService:
         )
 
     def _login_with_response(self, kind: str, where: tuple, response_code: str, *, unknown: str) -> LoggedIn:
-        max_attempts = self.settings.edentifier_max_attempts
         refusal: LoginRefused | None = None
         with self.db.transaction() as session:
             means = session.scalars(
@@ -250,26 +259,50 @@ class AuthFlowService:
             ).first()
             if means is None:
                 raise LoginRefused(unknown)
-            if means.blocked_at is not None:
-                raise LoginRefused(BLOCKED_MESSAGE, blocked=True)
-            if (response_code or "").strip() != means.response_code:
-                # The failed attempt must be stored even though the login is refused: no raise inside.
-                means.failed_attempts += 1
-                if means.failed_attempts >= max_attempts:
-                    means.blocked_at = self.clock.now()
-                    refusal = LoginRefused(BLOCKED_MESSAGE, blocked=True)
-                else:
-                    left = max_attempts - means.failed_attempts
-                    refusal = LoginRefused(
-                        f"De response is onjuist. U kunt het nog {left} keer proberen, daarna wordt uw "
-                        "e.dentifier geblokkeerd."
-                    )
-            else:
-                means.failed_attempts = 0
-                user_id = means.user_id
+            # A wrong response must be counted even though the login is refused: no raise inside.
+            refusal = self._try_response(means, response_code)
+            user_id = means.user_id
         if refusal is not None:
             raise refusal
         return self.logged_in(user_id, kind)
+
+    def _try_response(self, means: models.LoginMeans, response_code: str) -> LoginRefused | None:
+        """Check a response against a login means: a wrong one counts, the last allowed one blocks it."""
+        if means.blocked_at is not None:
+            return LoginRefused(BLOCKED_MESSAGE, blocked=True)
+        max_attempts = self.settings.edentifier_max_attempts
+        if (response_code or "").strip() == means.response_code:
+            means.failed_attempts = 0
+            return None
+        means.failed_attempts += 1
+        if means.failed_attempts >= max_attempts:
+            means.blocked_at = self.clock.now()
+            return LoginRefused(BLOCKED_MESSAGE, blocked=True)
+        left = max_attempts - means.failed_attempts
+        return LoginRefused(
+            f"De response is onjuist. U kunt het nog {left} keer proberen, daarna wordt uw e.dentifier geblokkeerd."
+        )
+
+    def confirm_with_response(self, *, user_id: int, response_code: str, kinds: tuple[str, ...] = RESPONSE_MEANS):
+        """Sign with a response (an order in internet banking): the user's first login means of ``kinds``.
+
+        The same rules as logging in: a wrong response counts, the last allowed one blocks the means.
+        Returns the kind of means that signed; ``LoginRefused`` otherwise.
+        """
+        with self.db.transaction() as session:
+            candidates = session.scalars(
+                select(models.LoginMeans)
+                .where(models.LoginMeans.user_id == user_id, models.LoginMeans.kind.in_(kinds))
+                .order_by(models.LoginMeans.id)
+            ).all()
+            means = next((m for k in kinds for m in candidates if m.kind == k), None)
+            if means is None:
+                raise LoginRefused("U heeft geen e.dentifier om mee te bevestigen.")
+            refusal = self._try_response(means, response_code)
+            kind = means.kind
+        if refusal is not None:
+            raise refusal
+        return kind
 
     def unblock(self, means_id: int) -> models.LoginMeans:
         """Unblock a login means (the bank's help desk, through the sandbox)."""
@@ -302,24 +335,58 @@ class AuthFlowService:
                 ).first()
             if means is None:
                 raise LoginRefused("Voor dit rekeningnummer is geen ABN AMRO app geactiveerd.")
-            if means.blocked_at is not None:
-                raise LoginRefused(APP_BLOCKED_MESSAGE, blocked=True)
-            now = self.clock.now()
-            confirm_after = None
-            if means.user.behaviour == SLOW_APP:
-                confirm_after = now + dt.timedelta(seconds=self.settings.slow_app_seconds)
-            login = AppLogin(
-                key=self.ids.token(32),
-                user_id=means.user_id,
-                login_means_id=means.id,
-                request_key=request_key,
-                status=PENDING,
-                created_at=now,
-                confirm_after=confirm_after,
-            )
-            session.add(login)
-            session.flush()
-            return login
+            return self._waiting_for_app(session, means, request_key)
+
+    def start_app_confirmation(self, *, user_id: int, subject: str) -> AppLogin:
+        """A confirmation waiting in the user's own app (an order to sign, ``subject`` its key).
+
+        It is an app login that can never log anyone in: the phone page and the sandbox confirm it as any
+        other, and the slow-app magic user's app confirms it by itself.
+        """
+        with self.db.transaction() as session:
+            means = session.scalars(
+                select(models.LoginMeans)
+                .where(models.LoginMeans.user_id == user_id, models.LoginMeans.kind == models.MOBILE_APP)
+                .order_by(models.LoginMeans.id)
+                .options(selectinload(models.LoginMeans.user))
+            ).first()
+            if means is None:
+                raise LoginRefused("U heeft geen ABN AMRO app om mee te bevestigen.")
+            return self._waiting_for_app(session, means, SIGNING + subject)
+
+    def _waiting_for_app(self, session, means: models.LoginMeans, request_key: str | None) -> AppLogin:
+        if means.blocked_at is not None:
+            raise LoginRefused(APP_BLOCKED_MESSAGE, blocked=True)
+        now = self.clock.now()
+        confirm_after = None
+        if means.user.behaviour == SLOW_APP:
+            confirm_after = now + dt.timedelta(seconds=self.settings.slow_app_seconds)
+        login = AppLogin(
+            key=self.ids.token(32),
+            user_id=means.user_id,
+            login_means_id=means.id,
+            request_key=request_key,
+            status=PENDING,
+            created_at=now,
+            confirm_after=confirm_after,
+        )
+        session.add(login)
+        session.flush()
+        return login
+
+    def use_app_confirmation(self, key: str, *, user_id: int) -> bool:
+        """Spend a confirmed app confirmation of this user, once; False while it waits (or when it is not theirs)."""
+        login = self.app_login(key)
+        if login is None or login.user_id != user_id or not is_signing(login) or login.status != CONFIRMED:
+            return False
+        with self.db.transaction() as session:
+            spent = session.execute(
+                update(AppLogin)
+                .where(AppLogin.id == login.id, AppLogin.status == CONFIRMED)
+                .values(status=USED)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        return bool(spent)
 
     def app_login(self, key: str) -> AppLogin | None:
         """An app login by its key; a slow-app login confirms itself once its moment has come."""
