@@ -212,3 +212,10 @@ def test_seeding_through_the_sandbox_starts_the_evening_run():
         assert (job["status"], job["dueAt"]) == ("pending", "2026-01-05T21:00:00+00:00")
     finally:
         app.extensions["mockbank"].close()
+
+
+def test_mockbank_serve_lives_unless_told_otherwise():
+    from scenarios import cli
+
+    assert cli.app_configs({})[0]["LIVING_BANK"] is True
+    assert cli.app_configs({"MOCKBANK_LIVING_BANK": "false"})[0]["LIVING_BANK"] is False
