@@ -83,7 +83,9 @@ def _user_or_login():
     """The logged-in user, or a redirect to the login that brings this page back afterwards."""
     user = internet_banking_user()
     if user is None:
-        session["ib_next"] = request.full_path if request.query_string else request.path
+        # With the server's prefix (script root): the login redirects there as it is.
+        path = request.full_path if request.query_string else request.path
+        session["ib_next"] = request.script_root + path
         return None, redirect(url_for("screens.login_choice"))
     return user, None
 
