@@ -108,8 +108,9 @@ class IsoDateField(StringField):
 class TransferForm(FlaskForm):
     """Overboeken: from an own account to an own account (``to_own``) or to any IBAN with the payee's name."""
 
-    debtor = SelectField("Van rekening", choices=[], validate_choice=True)
-    to_own = SelectField("Naar", choices=[], validate_choice=True)
+    # The choices are the customer's own accounts; the bank itself refuses any other (in Dutch, unlike WTForms).
+    debtor = SelectField("Van rekening", choices=[], validate_choice=False)
+    to_own = SelectField("Naar", choices=[], validate_choice=False)
     creditor_iban = StringField("Rekeningnummer ontvanger (IBAN)", validators=[Length(max=42)])
     creditor_name = StringField(
         "Naam ontvanger", validators=[Length(max=70, message="Een naam is ten hoogste 70 tekens.")]

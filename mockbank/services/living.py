@@ -26,6 +26,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -71,6 +72,7 @@ SAVINGS = "savings"
 
 BOOKED = "booked"
 SKIPPED = "skipped"
+DONE_ELSEWHERE = "elsewhere"
 
 
 class LivingProfile(Base):
@@ -375,24 +377,27 @@ class LivingBank:
         return sorted(found, key=lambda e: (e.moment, e.key))
 
     def run(self, now: dt.datetime | None = None) -> dict[str, int]:
-        """Book every event since the last run up to ``now``; returns how many were booked and skipped."""
+        """Book every event since the last run up to ``now``; returns how many were booked, skipped, or found booked
+        by another worker's run."""
         now = now or self.clock.now()
         since_text = self.bank.get_setting(UNTIL) or self.bank.get_setting(SINCE)
         if since_text is None:
-            return {BOOKED: 0, SKIPPED: 0}
+            return {BOOKED: 0, SKIPPED: 0, DONE_ELSEWHERE: 0}
         since = max(dt.datetime.fromisoformat(since_text), dt.datetime.fromisoformat(self.bank.get_setting(SINCE)))
         events = self.events(since, now)
         with self.db.reading() as session:
             done = set(session.scalars(select(LivingEvent.key).where(LivingEvent.key.in_([e.key for e in events]))))
-        counts = {BOOKED: 0, SKIPPED: 0}
+        counts = {BOOKED: 0, SKIPPED: 0, DONE_ELSEWHERE: 0}
         for event in events:
             if event.key not in done:
-                counts[self._book(event)] += 1
+                counts[self.book(event)] += 1
         # Only an optimisation (the next run starts drawing here): the events' keys keep every booking single.
         self.bank.set_setting(UNTIL, now.isoformat())
         return counts
 
-    def _book(self, event: Event) -> str:
+    def book(self, event: Event) -> str:
+        """Book one event with its key, in one transaction: ``booked``, ``skipped`` (it would overdraw) or
+        ``elsewhere`` (its key is taken: another worker's run booked it)."""
         try:
             with self.db.transaction() as session:
                 session.add(LivingEvent(key=event.key, status=BOOKED, at=event.moment))
@@ -405,6 +410,9 @@ class LivingBank:
                 if legs:
                     self.bank.post(legs, transfer_id=event.transfer_id, booked_at=event.moment, session=session)
             return BOOKED
+        except IntegrityError:
+            # Another worker's run booked this event first (its key is taken): nothing to do.
+            return DONE_ELSEWHERE
         except (errors.InsufficientFunds, errors.SandboxNotFound):
             # Never overdraw (and never pay from an account that is gone): the payment does not happen.
             with self.db.transaction() as session:

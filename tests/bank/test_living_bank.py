@@ -181,7 +181,12 @@ def test_a_run_repeated_or_killed_half_way_books_nothing_twice(living):
 
     # As if the run had died before its last step: the window starts over, the events' keys say what is done.
     living.bank.set_setting("living_bank_until", START)
-    assert living.living.run() == {"booked": 0, "skipped": 0}
+    assert living.living.run() == {"booked": 0, "skipped": 0, "elsewhere": 0}
+    assert life(living) == before
+
+    # Two workers' runs that both saw an event as new: the second finds its key taken and books nothing.
+    first = living.living.events(dt.datetime.fromisoformat(START), living.clock.now())[0]
+    assert living.living.book(first) == "elsewhere"
     assert life(living) == before
 
 

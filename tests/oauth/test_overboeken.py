@@ -246,11 +246,14 @@ def test_no_match_warns_and_books_only_when_the_customer_goes_on_anyway(browser,
         ({"amount": "1.250,51"}, "Het saldo van deze rekening is niet toereikend voor dit bedrag."),
         ({"description": "x" * 141}, "Een omschrijving is ten hoogste 140 tekens."),
         ({"to_own": "CURRENT", "creditor_iban": ""}, "U kunt niet naar dezelfde rekening overboeken."),
+        ({"debtor": "OTHER"}, "Kies een van uw eigen rekeningen."),
     ],
 )
 def test_a_wrong_order_is_refused_in_dutch_and_nothing_is_stored(browser, bank, funded, fields, message):
     if fields.get("to_own") == "CURRENT":
         fields["to_own"] = funded["current"].iban
+    if fields.get("debtor") == "OTHER":  # a page tampered with: another customer's account
+        fields["debtor"] = funded["company_account"].iban
     log_in(browser, funded)
 
     response = order_form(browser, funded, **fields)
