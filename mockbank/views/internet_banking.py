@@ -54,14 +54,8 @@ REFUSALS = {
     ib.APP_WAITING: "De overboeking is nog niet bevestigd in de app.",
     ib.ORDER_GONE: "Deze overboeking kan niet (meer) worden uitgevoerd.",
 }
-# The field of the transfer form each refusal belongs to (the rest are shown above the form).
-REFUSAL_FIELDS = {
-    "debtor": "debtor",
-    "creditor_iban": "creditor_iban",
-    "creditor_name": "creditor_name",
-    "amount": "amount",
-    "description": "description",
-}
+# Refusals about one of these fields are shown next to it; the rest above the form.
+TRANSFER_FIELDS = ("debtor", "creditor_iban", "creditor_name", "amount", "description")
 NAME_CHECK_WORDS = {
     ib.MATCH: "De naam en het rekeningnummer horen bij elkaar.",
     ib.CLOSE_MATCH: "De naam lijkt op de naam van de rekeninghouder, maar is niet gelijk.",
@@ -137,10 +131,10 @@ def account(iban: str):
         )
     except errors.SandboxNotFound:
         abort(404)
-    next_url = None
-    if anchor is not None:
-        query = {k: v for k, v in request.args.items() if k != "na" and v}
-        next_url = url_for("ib.account", iban=account.iban, na=wire.encode_page_key(*anchor), **query)
+    # The search stays in the paging links.
+    query = {k: v for k, v in request.args.items() if k != "na" and v}
+    next_url = url_for("ib.account", iban=account.iban, na=wire.encode_page_key(*anchor), **query) if anchor else None
+    first_url = url_for("ib.account", iban=account.iban, **query) if after else None
     return render_template(
         "screens/ib_account.html",
         user=user,
@@ -148,9 +142,7 @@ def account(iban: str):
         rows=rows,
         search=search,
         next_url=next_url,
-        first_url=url_for("ib.account", iban=account.iban, **{k: v for k, v in request.args.items() if k != "na"})
-        if after
-        else None,
+        first_url=first_url,
         product_words=PRODUCT_WORDS,
     )
 
@@ -183,7 +175,7 @@ def transfer():
                 description=form.description.data or "",
             )
         except ib.TransferRefused as refused:
-            field = getattr(form, REFUSAL_FIELDS.get(refused.field or "", ""), None)
+            field = getattr(form, refused.field) if refused.field in TRANSFER_FIELDS else None
             if refused.field == "creditor_iban" and form.to_own.data:
                 field = form.to_own
             if field is not None:
