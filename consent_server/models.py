@@ -328,6 +328,8 @@ class ImportedTransaction(Base):
     link_id: Mapped[int] = mapped_column(ForeignKey("account_links.id"), index=True)
     bank_account_id: Mapped[int | None] = mapped_column(ForeignKey("bank_accounts.id"), nullable=True, index=True)
     iban: Mapped[str] = mapped_column(String(34))
+    # The import key: the bank's transactionId, or ``content:<digest>:<n>`` for a booking the bank sends without
+    # one (card payments); see ``services/importer.import_keys``.
     bank_transaction_id: Mapped[str] = mapped_column(String(64))
     book_date: Mapped[dt.date] = mapped_column(Date, index=True)
     transaction_timestamp: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -25,6 +25,7 @@ from mockbank.sim.errors import InvalidInput
 from mockbank.sim.jsonbody import StrictJSONProvider
 from mockbank.views import ais
 from mockbank.views import faults
+from mockbank.views import internet_banking
 from mockbank.views import registration
 from mockbank.views import sandbox
 from mockbank.views import sandbox_auth
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     screens.init_app(app)
     sandbox_auth.init_app(app)
     registration.init_app(app)
+    internet_banking.init_app(app)
 
     if settings.seed is not None and state.bank.get_setting("seed") is None:
         state.seed(settings.seed)

@@ -13,6 +13,8 @@ from mockbank.services.consents import ConsentService
 from mockbank.services.decisions import DecisionQueue
 from mockbank.services.demo import build_demo_world
 from mockbank.services.faults import FaultService
+from mockbank.services.internet_banking import InternetBanking
+from mockbank.services.living import LivingBank
 from mockbank.services.registration import AccountingRegistrations
 from mockbank.settings import BankSettings
 from mockbank.sim.backend import SimBackend
@@ -29,6 +31,8 @@ class BankBackend(SimBackend):
     authflow: AuthFlowService
     decisions: DecisionQueue
     registrations: AccountingRegistrations
+    internet_banking: InternetBanking
+    living: LivingBank
 
     def __init__(self, *, settings: BankSettings, clock: SimClock):
         self.settings = settings
@@ -56,8 +60,13 @@ class BankBackend(SimBackend):
         self.registrations = AccountingRegistrations(
             db=self.db, clock=clock, ids=self.ids, settings=settings, consents=self.consents, authflow=self.authflow
         )
+        self.internet_banking = InternetBanking(
+            db=self.db, clock=clock, ids=self.ids, bank=self.bank, authflow=self.authflow
+        )
+        self.living = LivingBank(db=self.db, clock=clock, jobs=self.jobs, bank=self.bank, settings=settings)
         self.last_seed_summary: dict | None = None
         self.attach_to_clock()
+        self.living.resume()
 
     def reset(self) -> None:
         """Forget every customer, account, client, consent, fault, decision and job; the clock keeps its time.
@@ -78,5 +87,6 @@ class BankBackend(SimBackend):
         # it draws from a sequence of its own, and the same seed gives the same IBANs and codes on any day.
         self.ids.reseed(f"{seed}-after-demo")
         self.bank.set_setting("seed", str(seed))
+        self.living.start()
         self.last_seed_summary = summary
         return summary

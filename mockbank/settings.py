@@ -50,6 +50,9 @@ class BankSettings:
     sandbox_api_key: str = DEFAULT_SANDBOX_API_KEY
     # A shared host: every /sandbox request must carry this token (Authorization: Bearer, or X-Sandbox-Token).
     sandbox_token: str | None = None
+    # The living bank: seeded accounts get their owners' bookings as simulated days pass. Off unless asked for,
+    # so a test's world books nothing it did not ask for; ``mockbank serve`` switches it on.
+    living_bank: bool = False
 
     def __post_init__(self):
         positive = ("consent_days", "auth_code_seconds", "access_token_seconds", "edentifier_max_attempts", "page_size")

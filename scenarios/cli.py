@@ -126,6 +126,8 @@ def app_configs(environ: dict | None = None) -> tuple[dict, dict]:
     """The bank's and the portal's settings from ``MOCKBANK_*`` variables (``PORTAL_DATABASE_URL`` is the portal's)."""
     bank = {k: v for k, v in config_from_env(environ).items() if k not in _COMMAND_KEYS}
     bank.pop("PORTAL_DATABASE_URL", None)
+    # A served world lives (its seeded accounts get bookings as days pass) unless MOCKBANK_LIVING_BANK=false.
+    bank.setdefault("LIVING_BANK", True)
     # Each app reads the same variables by its own settings' types (the portal's LEDGER_DEFAULTS is JSON).
     portal = {k: v for k, v in portal_config_from_env(environ).items() if k not in _COMMAND_KEYS}
     return bank, portal

@@ -56,6 +56,10 @@ BLOCKED_MESSAGE = (
     "Neem contact op met ABN AMRO om hem te laten deblokkeren."
 )
 APP_BLOCKED_MESSAGE = "Inloggen met de app is geblokkeerd. Neem contact op met ABN AMRO."
+# Login means that answer with a response code (the e.dentifier's card reader, Access Online's).
+RESPONSE_MEANS = (models.EDENTIFIER, models.ACCESS_ONLINE)
+# The request key of an app confirmation that signs something instead of logging in.
+SIGNING = "sign:"
 
 
 class AuthorizationRequest(Base):
@@ -103,6 +107,11 @@ class BankingSession(Base):
     means: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+def is_signing(login: AppLogin) -> bool:
+    """Whether an app login signs an order rather than logging in (it never opens a session)."""
+    return bool(login.request_key) and login.request_key.startswith(SIGNING)
 
 
 class LoginRefused(Exception):
@@ -287,38 +296,67 @@ class AuthFlowService:
         )
 
     def _login_with_response(self, kind: str, where: tuple, response_code: str, *, unknown: str) -> LoggedIn:
-        max_attempts = self.settings.edentifier_max_attempts
         table = models.LoginMeans
         with self.db.transaction() as session:
             means = session.scalars(select(table).where(table.kind == kind, *where).order_by(table.id)).first()
             if means is None:
                 raise LoginRefused(unknown)
             user_id = means.user_id
-            # Conditional UPDATEs, not read-modify-write: of parallel wrong responses on several workers exactly
-            # ``max_attempts`` are counted, and nothing logs in or counts once the means is blocked.
-            live = (table.id == means.id, table.blocked_at.is_(None))
-            if (response_code or "").strip() == means.response_code:
-                counted = None
-                logged_in = session.execute(update(table).where(*live).values(failed_attempts=0)).rowcount == 1
-            else:
-                logged_in = False
-                counted = session.execute(
-                    update(table)
-                    .where(*live, table.failed_attempts < max_attempts)
-                    .values(
-                        failed_attempts=table.failed_attempts + 1,
-                        blocked_at=case((table.failed_attempts + 1 >= max_attempts, self.clock.now()), else_=None),
-                    )
-                    .returning(table.failed_attempts)
-                ).scalar()
-        if logged_in:
-            return self.logged_in(user_id, kind)
+            # A wrong response must be counted even though the login is refused: no raise inside.
+            refusal = self._try_response(session, means.id, means.response_code, response_code)
+        if refusal is not None:
+            raise refusal
+        return self.logged_in(user_id, kind)
+
+    def _try_response(self, session, means_id: int, expected: str, response_code: str) -> LoginRefused | None:
+        """Check a response against a login means: a wrong one counts, the last allowed one blocks it.
+
+        Conditional UPDATEs, not read-modify-write: of parallel wrong responses on several workers exactly
+        ``max_attempts`` are counted, and nothing logs in or counts once the means is blocked.
+        """
+        table = models.LoginMeans
+        max_attempts = self.settings.edentifier_max_attempts
+        live = (table.id == means_id, table.blocked_at.is_(None))
+        if (response_code or "").strip() == expected:
+            if session.execute(update(table).where(*live).values(failed_attempts=0)).rowcount == 1:
+                return None
+            return LoginRefused(BLOCKED_MESSAGE, blocked=True)
+        counted = session.execute(
+            update(table)
+            .where(*live, table.failed_attempts < max_attempts)
+            .values(
+                failed_attempts=table.failed_attempts + 1,
+                blocked_at=case((table.failed_attempts + 1 >= max_attempts, self.clock.now()), else_=None),
+            )
+            .returning(table.failed_attempts)
+        ).scalar()
         if counted is None or counted >= max_attempts:
-            raise LoginRefused(BLOCKED_MESSAGE, blocked=True)
+            return LoginRefused(BLOCKED_MESSAGE, blocked=True)
         left = max_attempts - counted
-        raise LoginRefused(
+        return LoginRefused(
             f"De response is onjuist. U kunt het nog {left} keer proberen, daarna wordt uw e.dentifier geblokkeerd."
         )
+
+    def confirm_with_response(self, *, user_id: int, response_code: str, kinds: tuple[str, ...] = RESPONSE_MEANS):
+        """Sign with a response (an order in internet banking): the user's first login means of ``kinds``.
+
+        The same rules as logging in: a wrong response counts, the last allowed one blocks the means.
+        Returns the kind of means that signed; ``LoginRefused`` otherwise.
+        """
+        with self.db.transaction() as session:
+            candidates = session.scalars(
+                select(models.LoginMeans)
+                .where(models.LoginMeans.user_id == user_id, models.LoginMeans.kind.in_(kinds))
+                .order_by(models.LoginMeans.id)
+            ).all()
+            means = next((m for k in kinds for m in candidates if m.kind == k), None)
+            if means is None:
+                raise LoginRefused("U heeft geen e.dentifier om mee te bevestigen.")
+            refusal = self._try_response(session, means.id, means.response_code, response_code)
+            kind = means.kind
+        if refusal is not None:
+            raise refusal
+        return kind
 
     def unblock(self, means_id: int) -> models.LoginMeans:
         """Unblock a login means (the bank's help desk, through the sandbox)."""
@@ -351,24 +389,58 @@ class AuthFlowService:
                 ).first()
             if means is None:
                 raise LoginRefused("Voor dit rekeningnummer is geen ABN AMRO app geactiveerd.")
-            if means.blocked_at is not None:
-                raise LoginRefused(APP_BLOCKED_MESSAGE, blocked=True)
-            now = self.clock.now()
-            confirm_after = None
-            if means.user.behaviour == SLOW_APP:
-                confirm_after = now + dt.timedelta(seconds=self.settings.slow_app_seconds)
-            login = AppLogin(
-                key=self.ids.token(32),
-                user_id=means.user_id,
-                login_means_id=means.id,
-                request_key=request_key,
-                status=PENDING,
-                created_at=now,
-                confirm_after=confirm_after,
-            )
-            session.add(login)
-            session.flush()
-            return login
+            return self._waiting_for_app(session, means, request_key)
+
+    def start_app_confirmation(self, *, user_id: int, subject: str) -> AppLogin:
+        """A confirmation waiting in the user's own app (an order to sign, ``subject`` its key).
+
+        It is an app login that can never log anyone in: the phone page and the sandbox confirm it as any
+        other, and the slow-app magic user's app confirms it by itself.
+        """
+        with self.db.transaction() as session:
+            means = session.scalars(
+                select(models.LoginMeans)
+                .where(models.LoginMeans.user_id == user_id, models.LoginMeans.kind == models.MOBILE_APP)
+                .order_by(models.LoginMeans.id)
+                .options(selectinload(models.LoginMeans.user))
+            ).first()
+            if means is None:
+                raise LoginRefused("U heeft geen ABN AMRO app om mee te bevestigen.")
+            return self._waiting_for_app(session, means, SIGNING + subject)
+
+    def _waiting_for_app(self, session, means: models.LoginMeans, request_key: str | None) -> AppLogin:
+        if means.blocked_at is not None:
+            raise LoginRefused(APP_BLOCKED_MESSAGE, blocked=True)
+        now = self.clock.now()
+        confirm_after = None
+        if means.user.behaviour == SLOW_APP:
+            confirm_after = now + dt.timedelta(seconds=self.settings.slow_app_seconds)
+        login = AppLogin(
+            key=self.ids.token(32),
+            user_id=means.user_id,
+            login_means_id=means.id,
+            request_key=request_key,
+            status=PENDING,
+            created_at=now,
+            confirm_after=confirm_after,
+        )
+        session.add(login)
+        session.flush()
+        return login
+
+    def use_app_confirmation(self, key: str, *, user_id: int) -> bool:
+        """Spend a confirmed app confirmation of this user, once; False while it waits (or when it is not theirs)."""
+        login = self.app_login(key)
+        if login is None or login.user_id != user_id or not is_signing(login) or login.status != CONFIRMED:
+            return False
+        with self.db.transaction() as session:
+            spent = session.execute(
+                update(AppLogin)
+                .where(AppLogin.id == login.id, AppLogin.status == CONFIRMED)
+                .values(status=USED)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        return bool(spent)
 
     def app_login(self, key: str) -> AppLogin | None:
         """An app login by its key; a slow-app login confirms itself once its moment has come."""

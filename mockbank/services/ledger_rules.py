@@ -69,6 +69,21 @@ class Party:
 NOBODY = Party()  # card payments, interest and deposits have no counterparty
 
 
+@dataclass(frozen=True)
+class Leg:
+    """One side of a movement of money: the account at this bank, the signed amount, its mutation code and lines.
+
+    ``transaction_id`` None draws a fresh one; ``""`` is what ABN AMRO sends for card payments.
+    """
+
+    iban: str
+    amount_cents: int
+    mutation_code: str
+    description_lines: tuple[str, ...] | list[str]
+    counterparty: Party = NOBODY
+    transaction_id: str | None = None
+
+
 def is_eligible(account: models.Account) -> bool:
     """Whether an account can be linked: a current account, or a savings account with its own IBAN."""
     return account.product == models.CURRENT or (account.product == models.SAVINGS and account.has_own_iban)

@@ -184,7 +184,7 @@ def login_app():
 def app_wait(key: str):
     """The waiting page: it polls the status URL and continues once the app has confirmed."""
     login = backend().authflow.app_login(key)
-    if login is None or login.status == authflow.USED:
+    if login is None or login.status == authflow.USED or authflow.is_signing(login):
         return gone()
     return render_template("screens/app_wait.html", login=login)
 
@@ -208,7 +208,8 @@ def app_status(key: str):
 def app_continue(key: str):
     """Continue after the app confirmed; back to waiting when it has not."""
     login = backend().authflow.app_login(key)
-    if login is None or login.status == authflow.USED:
+    # A confirmation that signs an order never logs anyone in.
+    if login is None or login.status == authflow.USED or authflow.is_signing(login):
         return gone()
     user = backend().authflow.use_app_login(key)
     if user is None:
@@ -224,12 +225,21 @@ def app_phone(key: str):
     if login is None:
         return gone()
     user = backend().bank.user(login.user_id)
-    row = backend().authflow.request(login.request_key) if login.request_key else None
+    signing = authflow.is_signing(login)
+    order = backend().internet_banking.order_signed_by(login) if signing else None
+    row = backend().authflow.request(login.request_key) if login.request_key and not signing else None
     form = AppConfirmForm()
     if form.validate_on_submit() and login.status == authflow.PENDING:
         login = backend().authflow.confirm_app_login(key=key)
-        flash("Inloggen bevestigd. U kunt verder op uw computer.", "success")
-    return render_template("screens/app_phone.html", form=form, login=login, user=user, client_name=_client_name(row))
+        flash(
+            "Overboeking bevestigd. U kunt verder op uw computer."
+            if signing
+            else "Inloggen bevestigd. U kunt verder op uw computer.",
+            "success",
+        )
+    return render_template(
+        "screens/app_phone.html", form=form, login=login, user=user, client_name=_client_name(row), order=order
+    )
 
 
 # --- consent --------------------------------------------------------------------------------
