@@ -36,6 +36,9 @@ AT_LOGIN = "login"
 AT_CONSENT = "consent"
 DONE = "done"
 
+# An app confirmation for signing an order carries this prefix instead of an authorization request's key.
+SIGNING = "sign:"
+
 # App login states.
 PENDING = "pending"
 CONFIRMED = "confirmed"
@@ -114,13 +117,17 @@ class LoggedIn:
 class AuthFlowService:
     """Verbs of the login and consent journey, on the simulated clock."""
 
-    def __init__(self, *, db: Database, clock: SimClock, ids: Ids, settings: BankSettings, bank: Bank, consents):
+    def __init__(
+        self, *, db: Database, clock: SimClock, ids: Ids, settings: BankSettings, bank: Bank, consents, payments=None
+    ):
         self.db = db
         self.clock = clock
         self.ids = ids
         self.settings = settings
         self.bank = bank
         self.consents: ConsentService = consents
+        # A consent naming a registered payment (``transactionId``) decides that payment too.
+        self.payments = payments
 
     # --- authorization requests ----------------------------------------------------------------
 
@@ -173,6 +180,8 @@ class AuthFlowService:
         consent = self._consent_for(session, row, user_id=row.user_id)
         consent.account_id = account.id
         self.consents.set_status(session, consent, consent_rules.VALID)
+        if consent.transaction_id and self.payments is not None:
+            self.payments.authorize(session, consent.transaction_id, account, consent.id)
         self._finish(row, "approved")
         return consent
 
@@ -184,6 +193,8 @@ class AuthFlowService:
                 return
             consent = self._consent_for(session, row, user_id=row.user_id)
             self.consents.set_status(session, consent, consent_rules.REJECTED, reason=reason)
+            if consent.transaction_id and self.payments is not None:
+                self.payments.refuse(session, consent.transaction_id, reason)
             self._finish(row, outcome)
 
     def _consent_for(self, session, row: AuthorizationRequest, user_id: int | None) -> models.Consent:
@@ -270,6 +281,40 @@ class AuthFlowService:
         if refusal is not None:
             raise refusal
         return self.logged_in(user_id, kind)
+
+    def confirm_with_edentifier(self, user_id: int, response_code: str) -> None:
+        """A logged-in user signs an order with the e.dentifier's response; wrong ones count towards the block."""
+        self._login_with_response(
+            models.EDENTIFIER,
+            (models.LoginMeans.user_id == user_id,),
+            response_code,
+            unknown="U heeft geen e.dentifier. Bevestig met de app.",
+        )
+
+    def start_app_confirmation(self, user_id: int, purpose: str) -> AppLogin:
+        """A logged-in user signs an order (``purpose``, shown on the phone) with the app: a confirmation waiting for
+        this user's phone. It never logs anyone in: its ``request_key`` is ``sign:`` + purpose."""
+        with self.db.transaction() as session:
+            means = session.scalars(
+                select(models.LoginMeans)
+                .where(models.LoginMeans.kind == models.MOBILE_APP, models.LoginMeans.user_id == user_id)
+                .order_by(models.LoginMeans.id)
+            ).first()
+            if means is None:
+                raise LoginRefused("U heeft de ABN AMRO app niet geactiveerd.")
+            if means.blocked_at is not None:
+                raise LoginRefused(APP_BLOCKED_MESSAGE, blocked=True)
+            login = AppLogin(
+                key=self.ids.token(32),
+                user_id=user_id,
+                login_means_id=means.id,
+                request_key=f"{SIGNING}{purpose}"[:40],
+                status=PENDING,
+                created_at=self.clock.now(),
+            )
+            session.add(login)
+            session.flush()
+            return login
 
     def unblock(self, means_id: int) -> models.LoginMeans:
         """Unblock a login means (the bank's help desk, through the sandbox)."""
