@@ -319,3 +319,46 @@ def test_cancelling_the_consent_rejects_the_payment(client, world):
 
     (payment,) = client.get("/sandbox/payments").get_json()["payments"]
     assert payment["status"] == "REJECTED"
+
+
+def test_the_consent_screen_shows_the_payment_and_the_holder_may_pay_from_another_account(client, world):
+    from tests.oauth.helpers import Browser
+    from tests.oauth.helpers import redirect_params
+
+    transaction_id = body_of(register(client, world))["transactionId"]
+    browser = Browser(client)
+    browser.get(
+        "/as/authorization.oauth2?"
+        + "&".join(
+            f"{k}={v}"
+            for k, v in {
+                "scope": PAYMENT_SCOPE.replace(" ", "+"),
+                "client_id": world.client_id,
+                "response_type": "code",
+                "redirect_uri": "https://localhost/auth",
+                "transactionId": transaction_id,
+                "state": "s",
+            }.items()
+        )
+    )
+    browser.follow()
+    browser.click("login-edentifier")
+    means = next(m for m in world.user.login_means if m.kind == "edentifier")
+    browser.submit(
+        "form-edentifier",
+        {
+            "account_number": means.account_number,
+            "card_number": means.card_number,
+            "response_code": means.response_code,
+        },
+    )
+
+    assert "consent-payment" in browser.page_ids()
+    assert "€ 149,99" in browser.html and "J. Jansen" in browser.html and "Factuur 2026-0001" in browser.html
+    assert browser.form("form-consent")["fields"]["account"] == world.creditor  # the proposed account comes first
+    answer = browser.submit("form-consent", {"account": world.creditor_other, "decision": "approve"})
+
+    code = redirect_params(answer)["code"]
+    assert code
+    (payment,) = client.get("/sandbox/payments").get_json()["payments"]
+    assert (payment["status"], payment["accountNumber"]) == ("AUTHORIZED", world.creditor_other)

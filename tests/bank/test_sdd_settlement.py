@@ -217,3 +217,21 @@ def test_the_imported_bookings_show_the_batch_and_its_storno_through_v1(client, 
     first_lines = [t["descriptionLines"][0] for t in page["transactions"]]
     assert first_lines == ["SEPA Incasso storno", "SEPA Incasso batch"]
     assert all(t["transactionId"] for t in page["transactions"])
+
+
+def test_a_batch_is_settled_on_every_database(storage_url, clock):
+    from mockbank import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": storage_url}, clock=clock)
+    try:
+        client, backend = app.test_client(), app.extensions["mockbank"]
+        world = make_pay_world(backend)
+        _authorize(client, _send(client, world, dt.date(2026, 1, 9)))
+
+        clock.advance_to("2026-01-13T05:00:00+01:00")
+
+        assert balance(backend, world.creditor) == 100_000 + 47_075 - 4_950
+        assert balance(backend, world.rich) == 50_000 - 12_100
+        assert client.get("/sandbox/ledger").get_json()["inconsistentAccounts"] == []
+    finally:
+        app.extensions["mockbank"].close()
