@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from client_sdk import decimal_json
 from client_sdk import errors
 from client_sdk import pkce
 from client_sdk.http import RetryPolicy
@@ -45,7 +46,6 @@ PAYMENT_WRITE_SCOPE = "psd2:payment:sepa:write"
 PAYMENT_SCOPES = (PAYMENT_WRITE_SCOPE, "psd2:payment:sepa:read")
 # A direct-debit batch's consent (no transactionId: the holder picks the account that collects).
 BATCH_SDD_SCOPES = ("psd2:payment:batchsdd:write",)
-_AMOUNT_MARK = "\x00amount\x00"
 
 
 def _money(value) -> str:
@@ -389,15 +389,14 @@ class AbnAmroClient:
             "initiatingpartyAccountNumber": initiating_iban.replace(" ", "").upper() if initiating_iban else None,
             "counterpartyAccountNumber": counterparty_iban.replace(" ", "").upper(),
             "counterpartyName": counterparty_name,
-            "amount": _AMOUNT_MARK,
+            "amount": Decimal(_money(amount)),
             "currency": "EUR",
             "requestedExecutionDate": _day(requested_execution_date),
             "remittanceInfo": remittance_info,
             "structuredRemittanceInfo": {"issuer": reference_issuer, "reference": reference} if reference else None,
         }
-        text = json.dumps({k: v for k, v in body.items() if v is not None})
-        # ABN AMRO wants a JSON number; json cannot write a Decimal without a float, so its digits go in as text.
-        text = text.replace(json.dumps(_AMOUNT_MARK), _money(amount))
+        # ABN AMRO wants the amount as a JSON number, with exactly its digits.
+        text = decimal_json.dumps({k: v for k, v in body.items() if v is not None})
         token = self._registration_token(PAYMENT_WRITE_SCOPE)
         response = self.transport.request(
             "POST",
