@@ -69,7 +69,8 @@ def _user():
     """The logged-in internet-banking user, or None after remembering where to come back to."""
     user = internet_banking_user()
     if user is None:
-        session["ib_next"] = request.full_path if request.query_string else request.path
+        # With the script root: behind a path prefix (``mockbank serve``) the way back keeps it.
+        session["ib_next"] = url_for(request.endpoint, **(request.view_args or {}))
     return user
 
 

@@ -159,3 +159,13 @@ def test_another_customer_does_not_see_the_batch(browser, client, world, receive
     browser.get("/internetbankieren/taken")
     assert "kan niet (meer) worden verwijderd" in browser.html
     assert _status(client, received) == "RECEIVED"
+
+
+def test_behind_a_path_prefix_the_login_leads_back_to_the_batch_under_that_prefix(client, world, received):
+    prefix = "http://localhost/abnamro-api"
+
+    answer = client.get("/internetbankieren/taken/1", base_url=prefix)
+
+    assert answer.status_code == 302 and answer.headers["Location"] == "/abnamro-api/inloggen"
+    with client.session_transaction(base_url=prefix) as state:
+        assert state["ib_next"] == "/abnamro-api/internetbankieren/taken/1"
