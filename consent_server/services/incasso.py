@@ -327,7 +327,7 @@ class DirectDebitCollections(Service):
         try:
             receipt = client.send_direct_debit_batch(xml, file_name=file_name)
         except sdk.BankApiError as exc:
-            self._give_up(order_id, f"De bank nam de opdracht niet aan: {exc.message}", failed=True)
+            self._give_up(order_id, f"De bank nam de opdracht niet aan: {exc.message}")
             return self.order(administration_id, self.order_uid(order_id))
         with self.db.transaction() as session:
             order = session.get(models.DirectDebitOrder, order_id)
@@ -371,7 +371,7 @@ class DirectDebitCollections(Service):
             created_at=order.created_at,
         )
 
-    def _give_up(self, order_id: int, message: str, *, failed: bool = False) -> None:
+    def _give_up(self, order_id: int, message: str) -> None:
         with self.db.transaction() as session:
             order = session.get(models.DirectDebitOrder, order_id)
             order.problems = [{"element": "", "message": message}]
@@ -482,8 +482,3 @@ class DirectDebitCollections(Service):
         """An order's uid by its row id."""
         with self.db.reading() as session:
             return session.get(models.DirectDebitOrder, order_id).uid
-
-    def administration_of_order(self, order_id: int) -> int:
-        """The administration an order belongs to."""
-        with self.db.reading() as session:
-            return session.get(models.DirectDebitOrder, order_id).administration_id
