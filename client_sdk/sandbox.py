@@ -354,3 +354,53 @@ class BankSandbox:
     def jobs(self, *, status: str | None = None) -> list[dict]:
         """The bank's due jobs."""
         return self._call("GET", "/jobs", params={"status": status})["jobs"]
+
+    # --- payments and direct debits --------------------------------------------------------------
+
+    def payments(self, *, client_id: str | None = None) -> list[dict]:
+        """Every registered payment, with status, account, amount (string) and reason."""
+        return self._call("GET", "/payments", params={"clientId": client_id})["payments"]
+
+    def add_direct_debit_contract(self, iban: str, *, creditor_id: str | None = None) -> dict:
+        """Give a business current account an incassocontract (creditor id: KvK number + 0000 by default)."""
+        return self._call("POST", "/sdd/contracts", body=_drop_none({"iban": iban, "creditorId": creditor_id}))
+
+    def direct_debit_contracts(self) -> list[dict]:
+        """Every incassocontract."""
+        return self._call("GET", "/sdd/contracts")["contracts"]
+
+    def direct_debit_batches(self, *, client_id: str | None = None) -> list[dict]:
+        """Every direct-debit batch with its collections (status, return reason)."""
+        return self._call("GET", "/sdd/batches", params={"clientId": client_id})["batches"]
+
+    def direct_debit_batch(self, batch_id: str) -> dict:
+        """One batch by ABN AMRO's id (``transactionId;IBAN``)."""
+        return self._call("GET", f"/sdd/batches/{quote(batch_id, safe=';')}")
+
+    def authorize_direct_debit_batch(self, batch_id: str) -> dict:
+        """Sign a received batch as its holder would in internet banking."""
+        return self._call("POST", f"/sdd/batches/{quote(batch_id, safe=';')}/authorize", body={})
+
+    def script_direct_debit_return(
+        self,
+        *,
+        reason: str,
+        debtor_iban: str | None = None,
+        end_to_end_id: str | None = None,
+        mandate_id: str | None = None,
+        after_days: int | None = None,
+    ) -> dict:
+        """The next collection matching every given field comes back: ``AM04``, ``MD01`` or ``MD06``,
+        ``after_days`` TARGET2 days after its collection date."""
+        body = {
+            "reason": reason,
+            "debtorIban": debtor_iban,
+            "endToEndId": end_to_end_id,
+            "mandateId": mandate_id,
+            "afterDays": after_days,
+        }
+        return self._call("POST", "/sdd/returns", body=_drop_none(body))
+
+    def direct_debit_returns(self) -> list[dict]:
+        """Every scripted return, used or not."""
+        return self._call("GET", "/sdd/returns")["returns"]

@@ -20,6 +20,8 @@ from consent_server.views import callbacks
 from consent_server.views import eaccounting
 from consent_server.views import kvk_api
 from consent_server.views import outbox
+from consent_server.views import sales
+from consent_server.views import sales_api
 from consent_server.views import sandbox
 from consent_server.views import wizard
 from consent_server.web import portal
@@ -56,10 +58,11 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     csrf = CSRFProtect(app)
     _init_errors(app)
 
-    for module in (api, callbacks, kvk_api, sandbox):
+    for module in (api, sales_api, callbacks, kvk_api, sandbox):
         module.init_app(app)
         csrf.exempt(module.blueprint)
     eaccounting.init_app(app)
+    sales.init_app(app)
     wizard.init_app(app)
     activation.init_app(app)
     outbox.init_app(app)

@@ -26,10 +26,13 @@ from mockbank.sim.jsonbody import StrictJSONProvider
 from mockbank.views import ais
 from mockbank.views import faults
 from mockbank.views import internet_banking
+from mockbank.views import pis
 from mockbank.views import registration
 from mockbank.views import sandbox
 from mockbank.views import sandbox_auth
+from mockbank.views import sandbox_pay
 from mockbank.views import screens
+from mockbank.views import tasks
 
 
 def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> Flask:
@@ -56,10 +59,13 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     security.guard_sandbox(app, token=lambda: settings.sandbox_token, refusal=errors.SandboxUnauthorized)
     # Right after the Trace-Id hook and before any blueprint: a faulted request reaches no view.
     faults.init_app(app)
+    pis.init_app(app)
     ais.init_app(app)
     sandbox.init_app(app)
+    sandbox_pay.init_app(app)
     oauth.init_app(app, state)
     screens.init_app(app)
+    tasks.init_app(app)
     sandbox_auth.init_app(app)
     registration.init_app(app)
     internet_banking.init_app(app)

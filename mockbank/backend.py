@@ -12,11 +12,15 @@ from mockbank.services.bank import Bank
 from mockbank.services.consents import ConsentService
 from mockbank.services.decisions import DecisionQueue
 from mockbank.services.demo import build_demo_world
+from mockbank.services.demo import demo_contract_ibans
 from mockbank.services.faults import FaultService
 from mockbank.services.internet_banking import InternetBanking
 from mockbank.services.living import LivingBank
+from mockbank.services.payments import Payments
 from mockbank.services.registration import AccountingRegistrations
+from mockbank.services.sdd import DirectDebits
 from mockbank.settings import BankSettings
+from mockbank.shapes import contract_json
 from mockbank.sim.backend import SimBackend
 from mockbank.sim.clock import SimClock
 from mockbank.sim.ids import Ids
@@ -33,6 +37,8 @@ class BankBackend(SimBackend):
     registrations: AccountingRegistrations
     internet_banking: InternetBanking
     living: LivingBank
+    payments: Payments
+    sdd: DirectDebits
 
     def __init__(self, *, settings: BankSettings, clock: SimClock):
         self.settings = settings
@@ -53,8 +59,16 @@ class BankBackend(SimBackend):
         self.bank = Bank(db=self.db, clock=clock, ids=self.ids)
         self.consents = ConsentService(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, settings=settings)
         self.faults = FaultService(db=self.db, clock=clock)
+        self.payments = Payments(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, bank=self.bank)
+        self.sdd = DirectDebits(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, bank=self.bank)
         self.authflow = AuthFlowService(
-            db=self.db, clock=clock, ids=self.ids, settings=settings, bank=self.bank, consents=self.consents
+            db=self.db,
+            clock=clock,
+            ids=self.ids,
+            settings=settings,
+            bank=self.bank,
+            consents=self.consents,
+            payments=self.payments,
         )
         self.decisions = DecisionQueue(db=self.db, clock=clock)
         self.registrations = AccountingRegistrations(
@@ -83,6 +97,9 @@ class BankBackend(SimBackend):
         self.reset()
         self.ids.reseed(seed)
         summary = build_demo_world(self, seed)
+        summary["directDebitContracts"] = [
+            contract_json(c) for c in self.sdd.seed_contracts(demo_contract_ibans(summary))
+        ]
         # The demo history ends on the day it is seeded, so its length varies with the date: what is made after
         # it draws from a sequence of its own, and the same seed gives the same IBANs and codes on any day.
         self.ids.reseed(f"{seed}-after-demo")

@@ -83,6 +83,15 @@ def abnamro_parameters(grant) -> None:
         # Generic OAuth clients do not know ABN AMRO's flow parameter: absent is fine, anything else is not.
         if data.get("flow") not in (None, "", "code"):
             raise InvalidRequestError("The only supported flow is 'code'.")
+        # A single payment is consented to by its transactionId: one the client registered and nobody decided yet.
+        transaction_id = data.get("transactionId")
+        scopes = (data.get("scope") or "").split()
+        if transaction_id is None and consent_rules.PAYMENT_EXECUTE_SCOPE in scopes:
+            raise InvalidRequestError("A payment consent needs the transactionId of a registered payment.")
+        if transaction_id is not None:
+            payments = grant.server.backend.payments
+            if payments.stored(transaction_id, grant.request.client.get_client_id()) is None:
+                raise InvalidRequestError(f"No registered payment '{transaction_id}' waits for consent.")
 
     grant.register_hook("after_validate_authorization_request_payload", check)
 

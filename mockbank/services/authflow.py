@@ -38,6 +38,9 @@ AT_LOGIN = "login"
 AT_CONSENT = "consent"
 DONE = "done"
 
+# An app confirmation for signing an order carries this prefix instead of an authorization request's key.
+SIGNING = "sign:"
+
 # App login states.
 PENDING = "pending"
 CONFIRMED = "confirmed"
@@ -58,8 +61,6 @@ BLOCKED_MESSAGE = (
 APP_BLOCKED_MESSAGE = "Inloggen met de app is geblokkeerd. Neem contact op met ABN AMRO."
 # Login means that answer with a response code (the e.dentifier's card reader, Access Online's).
 RESPONSE_MEANS = (models.EDENTIFIER, models.ACCESS_ONLINE)
-# The request key of an app confirmation that signs something instead of logging in.
-SIGNING = "sign:"
 
 
 class AuthorizationRequest(Base):
@@ -137,13 +138,17 @@ class LoggedIn:
 class AuthFlowService:
     """Verbs of the login and consent journey, on the simulated clock."""
 
-    def __init__(self, *, db: Database, clock: SimClock, ids: Ids, settings: BankSettings, bank: Bank, consents):
+    def __init__(
+        self, *, db: Database, clock: SimClock, ids: Ids, settings: BankSettings, bank: Bank, consents, payments=None
+    ):
         self.db = db
         self.clock = clock
         self.ids = ids
         self.settings = settings
         self.bank = bank
         self.consents: ConsentService = consents
+        # A consent naming a registered payment (``transactionId``) decides that payment too.
+        self.payments = payments
 
     # --- authorization requests ----------------------------------------------------------------
 
@@ -196,6 +201,8 @@ class AuthFlowService:
         consent = self._consent_for(session, row, user_id=row.user_id)
         consent.account_id = account.id
         self.consents.set_status(session, consent, consent_rules.VALID)
+        if consent.transaction_id and self.payments is not None:
+            self.payments.authorize(session, consent.transaction_id, account, consent.id)
         self._finish(row, "approved")
         return consent
 
@@ -207,6 +214,8 @@ class AuthFlowService:
                 return
             consent = self._consent_for(session, row, user_id=row.user_id)
             self.consents.set_status(session, consent, consent_rules.REJECTED, reason=reason)
+            if consent.transaction_id and self.payments is not None:
+                self.payments.refuse(session, consent.transaction_id, reason)
             self._finish(row, outcome)
 
     def _consent_for(self, session, row: AuthorizationRequest, user_id: int | None) -> models.Consent:

@@ -301,6 +301,38 @@ class Bank(CustomerBook):
         with self.db.transaction() as own:
             yield own
 
+    def lock(self, session, ibans: list[str]) -> dict[str, models.Account]:
+        """Inside the caller's transaction: the accounts of these IBANs that are ours, locked, by IBAN."""
+        return self._lock_accounts(session, [normalize_iban(iban) for iban in ibans])
+
+    def book_locked(
+        self,
+        session,
+        account: models.Account,
+        amount_cents: int,
+        mutation_code: str,
+        lines: list[str],
+        counterparty: Party = NOBODY,
+        *,
+        transfer_id: str | None = None,
+        transaction_id: str | None = None,
+    ) -> models.Booking:
+        """Inside the caller's transaction: one booking on a locked account (``lock``), so a payment's status
+        and its bookings commit together; the caller checks funds."""
+        if checked_cents(amount_cents) == 0:
+            raise errors.SandboxError("a booking needs a non-zero amount")
+        return self._book(
+            session,
+            account,
+            amount_cents,
+            mutation_code,
+            wrap_lines(*lines),
+            counterparty,
+            self.clock.now(),
+            transfer_id,
+            transaction_id,
+        )
+
     def _checked_iban(self, value: str) -> str:
         try:
             return validate_iban(value)

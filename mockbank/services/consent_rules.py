@@ -54,6 +54,8 @@ PIS_SCOPES = (
     "psd2:payment:batchsdd:write",
 )
 ALL_SCOPES = AIS_SCOPES + PIS_SCOPES
+# The scope that executes one registered payment: its consent names the payment by ``transactionId``.
+PAYMENT_EXECUTE_SCOPE = "psd2:payment:sepa:write"
 
 
 class ScopeError(ValueError):

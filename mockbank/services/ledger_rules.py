@@ -33,6 +33,19 @@ def wrap_lines(*parts: str) -> list[str]:
     return lines[:DESCRIPTION_LINE_COUNT]
 
 
+def sepa_transfer_lines(iban: str, name: str, description: str = "", reference: str = "") -> list[str]:
+    """The description lines of a SEPA credit transfer, as ``Bank.transfer`` writes them: the other side's IBAN,
+    BIC and name, then Omschrijving and Kenmerk when given."""
+    return [
+        "SEPA Overboeking",
+        f"IBAN: {iban}",
+        f"BIC: {IBAN(iban).bic or ''}".strip(),
+        f"Naam: {name}",
+        *([f"Omschrijving: {description}"] if description else []),
+        *([f"Kenmerk: {reference}"] if reference else []),
+    ]
+
+
 def normalize_iban(value: str) -> str:
     """The IBAN without spaces, upper case."""
     return "".join(value.split()).upper()

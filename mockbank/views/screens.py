@@ -254,6 +254,14 @@ def consent(key: str):
     if not oauth.owns_flow(row):
         return redirect(url_for("screens.login_choice", req=key))
     accounts = backend().authflow.eligible_accounts(row.user_id)
+    payment = None
+    if row.params.get("transactionId"):
+        # A payment consent: the holder sees what is paid to whom, and pays from the proposed account or another.
+        payment = backend().payments.stored(row.params["transactionId"], row.client_id)
+        if payment is None:
+            return gone()
+        accounts = [a for a in accounts if a.iban != payment.payment.counterparty_iban]
+        accounts.sort(key=lambda a: a.iban != payment.iban)
     form = ConsentForm()
     form.account.choices = [(a.iban, a.iban) for a in accounts]
     if form.validate_on_submit():
@@ -277,6 +285,7 @@ def consent(key: str):
         valid_until=backend().clock.now() + dt.timedelta(days=days),
         accounts=accounts,
         product_words=PRODUCT_WORDS,
+        payment=payment.payment if payment else None,
     )
 
 

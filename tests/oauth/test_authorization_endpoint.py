@@ -61,7 +61,7 @@ def test_abn_amros_scope_rules_are_answered_with_invalid_scope(browser, world, s
 @pytest.mark.parametrize(
     "scope",
     [
-        "psd2:payment:sepa:write psd2:payment:sepa:read",
+        "psd2:payment:batchsdd:write",
         "psd2:payment:recurrent:sepa:delete",
         "psd2:account:funds:read",
     ],

@@ -25,6 +25,7 @@ PAGES_WITH_EXAMPLES = [
     "README.md",
     "docs/bank-api.md",
     "docs/oauth.md",
+    "docs/payments.md",
     "docs/sdk.md",
     "docs/pytest-plugin.md",
     "docs/faults.md",
