@@ -18,6 +18,7 @@ from consent_server.views.api import account_input
 from consent_server.web import portal
 from consent_server.web import public_url
 from mockbank.sim import web
+from mockbank.sim.jsonbody import LARGEST_INTEGER
 from mockbank.sim.web import body
 from mockbank.sim.web import required
 
@@ -322,7 +323,9 @@ def run_imports():
 def list_billing():
     """Billing lines of bank connections (``administrationId``, ``month`` = YYYY-MM), newest month first."""
     admin = request.args.get("administrationId")
-    if admin is not None and not admin.isdigit():
+    if admin is not None and not (
+        admin.isascii() and admin.isdigit() and 0 < len(admin) < 20 and int(admin) <= LARGEST_INTEGER
+    ):
         raise errors.SandboxError("'administrationId' must be a number")
     month = _month(request.args.get("month"))
     lines = portal().billing.lines(administration_id=int(admin) if admin else None, month=month)
