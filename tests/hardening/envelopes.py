@@ -45,9 +45,25 @@ def portal_error(response, status: int | None = None) -> dict:
     return body
 
 
+def kvk_error(response) -> dict:
+    """KvK Zoeken's ``{"fout": [{"code", "omschrijving"}]}``, which the portal's KvK register answers."""
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert isinstance(body, dict) and set(body) == {"fout"}, body
+    [error] = body["fout"]
+    assert set(error) == {"code", "omschrijving"} and error["code"].startswith("IPD"), error
+    return error
+
+
 def in_envelope(app_name: str, path: str, response) -> dict:
-    """The error of ``response`` in the envelope its app answers on ``path`` (``bank`` or ``portal``)."""
+    """The error of ``response`` in the envelope its app answers on ``path`` (``bank`` or ``portal``).
+
+    The portal's KvK register answers KvK's own errors; what it refuses before the register's view (a NUL,
+    a path that is not there) comes in the portal's envelope.
+    """
     if app_name == "portal":
+        if path.startswith("/api/") and "fout" in (response.get_json(silent=True) or {}):
+            return kvk_error(response)
         return portal_error(response)
     if path in OAUTH_PATHS:
         return oauth_error(response)
