@@ -21,6 +21,7 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing import PathConverter
 
@@ -33,7 +34,7 @@ from tests.bank.helpers import make_firm
 from .envelopes import in_envelope
 
 JSON_PREFIXES = {"bank": ("/sandbox", "/v1"), "portal": ("/sandbox", "/v2", "/api/", "/bank/")}
-EXAMPLES = 20
+EXAMPLES = 12
 # Endpoints whose every accepted call rebuilds or empties a world (a demo seed takes half a second).
 COSTLY = {"bank sandbox.seed POST": 3, "bank sandbox.reset POST": 4, "portal sandbox.reset POST": 4}
 ALL_SCOPES = "psd2:account:details:read psd2:account:balance:read psd2:account:transaction:read psd2:account:funds:read"
@@ -297,3 +298,107 @@ def test_the_fuzz_covers_every_json_endpoint_of_both_apps():
     assert {"portal callbacks.bank_registration POST", "portal sandbox.advance_clock POST"} <= names
     assert len([e for e in ENDPOINTS if e.app == "bank"]) >= 40
     assert len([e for e in ENDPOINTS if e.app == "portal"]) >= 30
+
+
+# --- the sweep: every field an endpoint reads, every hostile value ------------------------------------------------
+
+HOSTILE_BODY_VALUES = [
+    *("1e30", "-1e30", "1e999999999", "", "é" * 3, "9999-12-31T23:59:59", "x" * 5000, "-1"),
+    *(2**63 - 1, -(2**63 - 1), 10**18, -1, 0, 1.5, True, None, [1, 2], [None], {"a": 1}),
+]
+HOSTILE_QUERY_VALUES = ["1e30", "99999999999999999999", "²", "", "-1", "0", "9999-12-31", "é", "x" * 3000]
+
+
+class _Recorder:
+    """The names a view reads from the JSON body and the query while one request runs."""
+
+    def __init__(self):
+        self.body: set[str] = set()
+        self.query: set[str] = set()
+
+
+def _tracking_request_class(base, recorder: _Recorder):
+    class TrackedDict(dict):
+        def get(self, key, default=None):
+            recorder.body.add(key)
+            return super().get(key, default)
+
+        def __getitem__(self, key):
+            recorder.body.add(key)
+            return super().__getitem__(key)
+
+        def __contains__(self, key):
+            recorder.body.add(key)
+            return super().__contains__(key)
+
+    class TrackedArgs(ImmutableMultiDict):
+        def get(self, key, default=None, type=None):
+            recorder.query.add(key)
+            return super().get(key, default, type)
+
+        def __getitem__(self, key):
+            recorder.query.add(key)
+            return super().__getitem__(key)
+
+        def __contains__(self, key):
+            recorder.query.add(key)
+            return super().__contains__(key)
+
+    class TrackedRequest(base):
+        parameter_storage_class = TrackedArgs
+
+        def get_json(self, *args, **kwargs):
+            value = super().get_json(*args, **kwargs)
+            return TrackedDict(value) if type(value) is dict else value
+
+    return TrackedRequest
+
+
+def _concrete_path(endpoint: Endpoint, known: Known) -> str:
+    path = endpoint.rule
+    for name, kind in endpoint.params:
+        value = str(known.ids[0]) if kind == "int" else known.strings[endpoint.app][0]
+        path = path.replace(f"<{kind}:{name}>" if kind != "string" else f"<{name}>", quote(value, safe=""))
+    return path
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_every_field_an_endpoint_reads_takes_every_hostile_value_with_a_4xx(world, endpoint):
+    known = _known(world)
+    app = world.bank_app if endpoint.app == "bank" else world.portal_app
+    client = app.test_client()
+    path = _concrete_path(endpoint, known)
+    headers = dict(known.headers[endpoint.app])
+    valid_body = None if endpoint.method == "GET" else dict(known.fields[endpoint.app])
+    valid_query = dict(known.query[endpoint.app])
+    if endpoint.endpoint == "sandbox.seed":
+        valid_body["seed"] = "not this time"  # the names it reads are known without building a world
+
+    server_errors = []
+
+    def call(body, query, where: str = "valid", name: str = "", value=None):
+        data = None if body is None else json.dumps(body).encode()
+        sent = {**headers, "Content-Type": "application/json"} if data is not None else headers
+        response = client.open(path, method=endpoint.method, query_string=query, headers=sent, data=data)
+        if endpoint.endpoint.startswith("sandbox_faults."):
+            world.bank_backend.faults.clear()
+        if response.status_code >= 500:
+            server_errors.append((where, name, repr(value)[:40], response.status_code))
+        elif response.status_code >= 400:
+            in_envelope(endpoint.app, path, response)
+
+    recorder = _Recorder()
+    original = app.request_class
+    app.request_class = _tracking_request_class(original, recorder)
+    try:
+        call(valid_body, valid_query)
+    finally:
+        app.request_class = original
+    for name in sorted(recorder.body if valid_body is not None else ()):
+        for value in HOSTILE_BODY_VALUES:
+            call({**valid_body, name: value}, valid_query, "body", name, value)
+    for name in sorted(recorder.query):
+        for value in HOSTILE_QUERY_VALUES:
+            call(valid_body, {**valid_query, name: value}, "query", name, value)
+    assert not server_errors, "\n".join(map(str, server_errors))
+    assert world.bank_app.test_client().get("/sandbox/ledger").get_json() == {"inconsistentAccounts": []}
