@@ -25,6 +25,7 @@ from consent_server.views import sales_api
 from consent_server.views import sandbox
 from consent_server.views import wizard
 from consent_server.web import portal
+from mockbank.sim import limits
 from mockbank.sim import security
 from mockbank.sim.clock import SimClock
 from mockbank.sim.errors import InvalidInput
@@ -55,6 +56,8 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     security.deny_framing(app)
     security.guard_sandbox(app, token=lambda: state.settings.sandbox_token, refusal=errors.SandboxUnauthorized)
 
+    # Before any blueprint (path ids are bounded by the converter) and before CSRF reads a form.
+    limits.install(app)
     csrf = CSRFProtect(app)
     _init_errors(app)
 
@@ -86,7 +89,8 @@ def _init_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        if _wants_json():
+        # A body or URL too large comes from no page of the portal's own: JSON on every path.
+        if _wants_json() or error.code in (413, 414):
             portal_error = errors.PortalError(error.description, message=error.name)
             portal_error.status = error.code or 500
             portal_error.code = (error.code or 500) * 10

@@ -16,6 +16,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from mockbank.sim.limits import DEFAULT_MAX_CONTENT_LENGTH
 from mockbank.sim.settings import SettingsError
 from mockbank.sim.settings import as_config
 from mockbank.sim.settings import from_environ
@@ -73,6 +74,12 @@ class PortalSettings:
     sandbox_token: str | None = None
     # Flask-WTF would expire CSRF tokens by the wall clock; the portal only knows simulated time.
     wtf_csrf_time_limit: int | None = None
+    # Flask's name: the largest request body in bytes; a larger one is a 413 in the portal's envelope.
+    max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
+
+    def __post_init__(self):
+        if self.max_content_length < 1:
+            raise SettingsError("setting MAX_CONTENT_LENGTH must be at least 1")
 
     @property
     def redirect_uri(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from werkzeug.http import HTTP_STATUS_CODES
+
 REFERENCE = "https://developer.abnamro.com/get-started#authentication"
 
 
@@ -343,3 +345,32 @@ class BatchWrongScope(BatchForbidden):
     code = "MESSAGE_BAI556_0024"
     category = "INSUFFICIENT_SCOPE"
     message = "Wrong scope is provided in authorization token"
+
+
+# ABN AMRO's own error per status where it has one; other 5xx are its technical error.
+_BY_STATUS: dict[int, type[BankError]] = {
+    400: InvalidRequest,
+    401: InvalidAccessToken,
+    403: InsufficientScope,
+    404: NotFound,
+    429: RateLimited,
+}
+
+
+def reason_phrase(status: int) -> str:
+    """The HTTP reason phrase of ``status`` (``Payload Too Large``), or a generic one."""
+    return HTTP_STATUS_CODES.get(status) or ("Server Error" if status >= 500 else "Client Error")
+
+
+def for_status(status: int, message: str | None = None) -> BankError:
+    """The bank's error for an HTTP status: ABN AMRO's own where it has one, else the mock's ``HTTP_<status>``."""
+    cls = _BY_STATUS.get(status) or (BackendError if status >= 500 else None)
+    if cls is None:
+        # No ABN AMRO code for this status: the mock's own, named after it (``HTTP_413``, ``PAYLOAD_TOO_LARGE``).
+        error = BankError(message or reason_phrase(status))
+        error.code = f"HTTP_{status}"
+        error.category = reason_phrase(status).upper().replace(" ", "_").replace("-", "_")
+    else:
+        error = cls(message) if message else cls()
+    error.status = status
+    return error

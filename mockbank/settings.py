@@ -14,6 +14,7 @@ from dataclasses import field
 from typing import Any
 
 from mockbank.sim import settings as typed
+from mockbank.sim.limits import DEFAULT_MAX_CONTENT_LENGTH
 from mockbank.sim.settings import SettingsError
 from mockbank.wire import PAGE_SIZE
 
@@ -45,6 +46,8 @@ class BankSettings:
     edentifier_max_attempts: int = 3
     slow_app_seconds: int = 30
     page_size: int = PAGE_SIZE
+    # Flask's name: the largest request body in bytes; a larger one is a 413 in the bank's envelope.
+    max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
     # Seconds the bank waits for accounting software to take a registration's codes.
     callback_timeout: int | float = 10
     sandbox_api_key: str = DEFAULT_SANDBOX_API_KEY
@@ -55,7 +58,14 @@ class BankSettings:
     living_bank: bool = False
 
     def __post_init__(self):
-        positive = ("consent_days", "auth_code_seconds", "access_token_seconds", "edentifier_max_attempts", "page_size")
+        positive = (
+            "consent_days",
+            "auth_code_seconds",
+            "access_token_seconds",
+            "edentifier_max_attempts",
+            "page_size",
+            "max_content_length",
+        )
         for name in positive:
             if getattr(self, name) < 1:
                 raise SettingsError(f"setting {name.upper()} must be at least 1")

@@ -44,6 +44,15 @@ def json_response(payload, status: int = 200, headers: dict | None = None) -> Re
     return Response(dumps(payload), status=status, headers=headers or {}, mimetype="application/json")
 
 
+def oauth_error_response(status: int, description: str | None) -> Response:
+    """An RFC 6749 error of the OAuth endpoints for an HTTP status the request itself caused (413, a NUL...)."""
+    error = "invalid_request" if status < 500 else "temporarily_unavailable" if status == 503 else "server_error"
+    body = {"error": error}
+    if description and status < 500:
+        body["error_description"] = description
+    return json_response(body, status=status, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
 def error_body(error: BankError, trace_id: str) -> dict:
     """The ``{"errors":[...]}`` envelope."""
     return {

@@ -17,11 +17,12 @@ from flask import jsonify
 from flask import render_template_string
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer
-from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
 from mockbank.sim import security
 from mockbank.sim.clock import RUNNING
+from scenarios.http_errors import JsonErrorRequestHandler
+from scenarios.http_errors import ServerErrors
 from scenarios.urls import Urls
 from scenarios.world import World
 
@@ -154,7 +155,7 @@ def _public_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
 
 
-class QuietRequestHandler(WSGIRequestHandler):
+class QuietRequestHandler(JsonErrorRequestHandler):
     """Werkzeug's handler without the access log line per request (tests make thousands)."""
 
     def log_request(self, code="-", size="-") -> None:
@@ -176,7 +177,7 @@ def serve(
     container's published port); every base URL and redirect of the world is built on it.
     """
     front = _Front()
-    handler = QuietRequestHandler if quiet else None
+    handler = QuietRequestHandler if quiet else JsonErrorRequestHandler
     server: BaseWSGIServer = make_server(host, port, front, threaded=True, request_handler=handler)
     url = (public_url or f"http://{_public_host(host)}:{server.server_port}").rstrip("/")
     try:
@@ -189,6 +190,7 @@ def serve(
         server.server_close()
         raise
     front.target = create_wsgi_app(world)
+    server.error_bodies = ServerErrors(world)
     if world.clock.mode == RUNNING:
         world.clock.start_ticker()
     return server, world

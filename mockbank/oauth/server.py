@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Request
+from authlib.oauth2.base import invalid_error_characters
 from authlib.oauth2.rfc6749 import InvalidGrantError
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6749 import InvalidScopeError
@@ -35,6 +36,16 @@ from mockbank.services import consent_rules
 BANKS = ("NLAA01", "BEPB01", "BEPB02")
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 EXTENSION = "mockbank_oauth"
+
+
+# Parameters Authlib quotes in its error descriptions, which RFC 6749 limits to printable ASCII without '"' and '\\'.
+QUOTED_PARAMETERS = ("response_type", "redirect_uri")
+
+
+def printable(text: str) -> str:
+    """``text`` fit for an RFC 6749 ``error_description``: every character it does not allow becomes ``?``."""
+    bad = set(invalid_error_characters(text))
+    return "".join("?" if char in bad else char for char in text)
 
 
 def server() -> BankAuthorizationServer:
@@ -79,7 +90,7 @@ def abnamro_parameters(grant) -> None:
         data = grant.request.payload.data
         bank = data.get("bank") or "NLAA01"
         if bank not in BANKS:
-            raise InvalidRequestError(f"Unknown bank '{bank}': use NLAA01, BEPB01 or BEPB02.")
+            raise InvalidRequestError(f"Unknown bank '{printable(bank)}': use NLAA01, BEPB01 or BEPB02.")
         # Generic OAuth clients do not know ABN AMRO's flow parameter: absent is fine, anything else is not.
         if data.get("flow") not in (None, "", "code"):
             raise InvalidRequestError("The only supported flow is 'code'.")
@@ -171,7 +182,7 @@ def _checked_scopes(scope: str | None) -> list[str]:
     try:
         return consent_rules.check_scopes(scope or "")
     except consent_rules.ScopeError as exc:
-        raise InvalidScopeError(str(exc).capitalize() + ".") from exc
+        raise InvalidScopeError(printable(str(exc).capitalize() + ".")) from exc
 
 
 # --- endpoints ------------------------------------------------------------------------------
@@ -276,6 +287,16 @@ class BankAuthorizationServer(AuthorizationServer):
                 "Missing 'response_type': use response_type=code.", redirect_uri=uri if valid else None
             )
         return super().get_authorization_grant(request)
+
+    def get_consent_grant(self, request=None, end_user=None):
+        # A value Authlib would quote in its error must be fit to quote (RFC 6749 §4.1.2.1), else Authlib
+        # fails building the error; refused here without a redirect, as a malformed redirect_uri must be.
+        request = self.create_oauth2_request(request)
+        for name in QUOTED_PARAMETERS:
+            value = request.payload.data.get(name)
+            if isinstance(value, str) and invalid_error_characters(value):
+                raise InvalidRequestError(f"'{name}' holds characters RFC 6749 does not allow.")
+        return super().get_consent_grant(request, end_user)
 
     def _query_client_row(self, client_id):
         row = self.backend.consents.client(client_id) if client_id else None

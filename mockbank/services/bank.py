@@ -27,6 +27,7 @@ from mockbank.services.ledger_rules import MUTATION_SEPA_TRANSFER_OUT
 from mockbank.services.ledger_rules import NOBODY
 from mockbank.services.ledger_rules import Leg
 from mockbank.services.ledger_rules import Party
+from mockbank.services.ledger_rules import checked_balance
 from mockbank.services.ledger_rules import checked_cents
 from mockbank.services.ledger_rules import normalize_iban
 from mockbank.services.ledger_rules import validate_iban
@@ -362,7 +363,7 @@ class Bank(CustomerBook):
         transfer_id: str | None,
         transaction_id: str | None = None,
     ) -> models.Booking:
-        account.balance_cents += amount_cents
+        account.balance_cents = checked_balance(account.balance_cents + amount_cents)
         account.booking_count += 1
         row = models.Booking(
             account_id=account.id,
