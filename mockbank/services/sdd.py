@@ -54,6 +54,7 @@ from mockbank.sim.db import Database
 from mockbank.sim.db import UTCDateTime
 from mockbank.sim.ids import Ids
 from mockbank.sim.jobs import DueJobQueue
+from mockbank.sim.jsonbody import LARGEST_INTEGER
 
 SCOPE = "psd2:payment:batchsdd:write"
 SETTLE_JOB = "sdd.settle"
@@ -446,7 +447,8 @@ class DirectDebits:
         """A batch by ABN AMRO's id (``transactionId;IBAN``) or its row id."""
         with self.db.reading() as session:
             condition = DirectDebitBatch.batch_id == batch_id
-            if batch_id.isdigit():
+            # A row id a database can hold; a longer run of digits is simply no batch.
+            if batch_id.isascii() and batch_id.isdigit() and int(batch_id) <= LARGEST_INTEGER:
                 condition = DirectDebitBatch.id == int(batch_id)
             batch = self._load(session, condition)
             if batch is None:

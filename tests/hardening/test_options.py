@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.exceptions import HTTPException
 
 from tests.bank.helpers import Tpp
 from tests.bank.helpers import make_firm
@@ -16,12 +17,27 @@ METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _v1_paths(app) -> list[str]:
-    """A concrete path for every real route under /v1 (the catch-all left out)."""
+    """A concrete path for every real account-information route under /v1 (the catch-all and payments left out)."""
     paths = []
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/v1/") and "<path:" not in rule.rule:
+        if rule.rule.startswith("/v1/") and "<path:" not in rule.rule and not rule.rule.startswith("/v1/payments"):
             paths.append(re.sub(r"<[^>]+>", "IBAN", rule.rule))
     return sorted(set(paths))
+
+
+def _payment_methods(app, path: str) -> set[str]:
+    """The methods for which the url map routes this concrete path to the payment API (``/v1/payments/batch``
+    is also a payment's id to GET, PUT and DELETE)."""
+    adapter = app.url_map.bind("localhost")
+    methods = set()
+    for method in METHODS:
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        if endpoint.startswith("pis."):
+            methods.add(method)
+    return methods
 
 
 def test_options_on_every_v1_route_lists_only_methods_that_do_not_answer_404(bank, bank_app, client):
@@ -43,6 +59,18 @@ def test_options_on_every_v1_route_lists_only_methods_that_do_not_answer_404(ban
                 assert answer.status_code != 404, (path, method)
             else:
                 assert bank_error(answer, 404)["code"] == "ERR_4001_001", (path, method)
+
+
+def test_options_on_every_payment_route_lists_exactly_its_methods(bank_app, client):
+    rules = {rule.rule for rule in bank_app.url_map.iter_rules() if rule.rule.startswith("/v1/payments")}
+    assert len(rules) >= 2, "the payment API has routes under /v1/payments"
+    for rule in rules:
+        path = re.sub(r"<[^>]+>", "0" * 12, rule)
+        response = client.options(path)
+        assert response.status_code == 200, path
+        allowed = {m.strip() for m in response.headers["Allow"].split(",")}
+        assert allowed == _payment_methods(bank_app, path) | {"OPTIONS"}, (path, allowed)
+        assert "PATCH" not in allowed
 
 
 @pytest.mark.parametrize("path", ["/v1", "/v1/", "/v1/nothing", "/v1/accounts", "/v1/accounts/NL/details/extra"])
