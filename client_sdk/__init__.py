@@ -29,8 +29,11 @@ from client_sdk.errors import error_from_response
 from client_sdk.http import RetryPolicy
 from client_sdk.models import AccountDetails
 from client_sdk.models import Balance
+from client_sdk.models import BatchProblem
+from client_sdk.models import BatchReceipt
 from client_sdk.models import ConsentInfo
 from client_sdk.models import Funds
+from client_sdk.models import PaymentStatus
 from client_sdk.models import TokenSet
 from client_sdk.models import Transaction
 from client_sdk.models import TransactionPage
@@ -64,6 +67,8 @@ __all__ = [
     "Balance",
     "BankApiError",
     "BankSandbox",
+    "BatchProblem",
+    "BatchReceipt",
     "ConsentInfo",
     "Funds",
     "HeadlessUser",
@@ -77,6 +82,7 @@ __all__ = [
     "NotFoundError",
     "OAuthError",
     "OAuthServerError",
+    "PaymentStatus",
     "PermissionDeniedError",
     "RateLimitError",
     "RetryPolicy",

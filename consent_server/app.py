@@ -20,9 +20,13 @@ from consent_server.views import callbacks
 from consent_server.views import eaccounting
 from consent_server.views import kvk_api
 from consent_server.views import outbox
+from consent_server.views import sales
+from consent_server.views import sales_api
 from consent_server.views import sandbox
 from consent_server.views import wizard
 from consent_server.web import portal
+from mockbank.sim import limits
+from mockbank.sim import security
 from mockbank.sim.clock import SimClock
 from mockbank.sim.errors import InvalidInput
 from mockbank.sim.jsonbody import StrictJSONProvider
@@ -46,15 +50,22 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     app.config.update(as_config(settings))
     if clock is None:
         clock = SimClock(mode=settings.clock_mode, start=settings.clock_start)
-    app.extensions["consent_server"] = PortalBackend(config=app.config, clock=clock)
+    state = PortalBackend(config=app.config, clock=clock)
+    app.extensions["consent_server"] = state
+    app.config["SECRET_KEY"] = settings.secret_key or state.session_secret()
+    security.deny_framing(app)
+    security.guard_sandbox(app, token=lambda: state.settings.sandbox_token, refusal=errors.SandboxUnauthorized)
 
+    # Before any blueprint (path ids are bounded by the converter) and before CSRF reads a form.
+    limits.install(app)
     csrf = CSRFProtect(app)
     _init_errors(app)
 
-    for module in (api, callbacks, kvk_api, sandbox):
+    for module in (api, sales_api, callbacks, kvk_api, sandbox):
         module.init_app(app)
         csrf.exempt(module.blueprint)
     eaccounting.init_app(app)
+    sales.init_app(app)
     wizard.init_app(app)
     activation.init_app(app)
     outbox.init_app(app)
@@ -78,7 +89,8 @@ def _init_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        if _wants_json():
+        # A body or URL too large comes from no page of the portal's own: JSON on every path.
+        if _wants_json() or error.code in (413, 414):
             portal_error = errors.PortalError(error.description, message=error.name)
             portal_error.status = error.code or 500
             portal_error.code = (error.code or 500) * 10

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from consent_server.migrations import MIGRATIONS
+from consent_server.models import AppSecret
 from consent_server.models import Base
 from consent_server.models import ClockState
 from consent_server.models import DueJob
@@ -33,6 +34,7 @@ class PortalBackend(SimBackend):
             job_model=DueJob,
             state_model=ClockState,
             sequence_model=IdSequence,
+            secret_model=AppSecret,
             migrations=MIGRATIONS,
         )
         self._build_services()
@@ -52,7 +54,9 @@ class PortalBackend(SimBackend):
         from consent_server.services.connections import BankConnections
         from consent_server.services.eaccounting import EAccounting
         from consent_server.services.importer import DailyImport
+        from consent_server.services.incasso import DirectDebitCollections
         from consent_server.services.intake import ConsentIntake
+        from consent_server.services.invoices import Invoicing
         from consent_server.services.kvk import KvkRegister
         from consent_server.services.links import Links
         from consent_server.services.mail import Outbox
@@ -74,6 +78,8 @@ class PortalBackend(SimBackend):
         self.read_models = RegistrationViews(kernel, registrations=self.registrations)
         self.eaccounting = EAccounting(kernel, kvk=self.kvk)
         self.connections = BankConnections(kernel, eaccounting=self.eaccounting, registrations=self.registrations)
+        self.invoicing = Invoicing(kernel)
+        self.incasso = DirectDebitCollections(kernel, bank=self.bank)
         self.kvk.load_defaults()
         self.bank.load_from_config()
 

@@ -55,6 +55,17 @@ class SandboxError(PortalError):
     code = 4000
 
 
+class SandboxUnauthorized(PortalError):
+    """A sandbox request without the host's sandbox token (``SANDBOX_TOKEN``)."""
+
+    status = 401
+    code = 4010
+    message = "Deze sandbox vraagt om zijn token."
+
+    def __init__(self):
+        super().__init__("This sandbox needs its token: Authorization: Bearer <SANDBOX_TOKEN>")
+
+
 class BankError(PortalError):
     """A bank answer the portal cannot use; ``cause`` says why in a few Dutch words (for the mails)."""
 

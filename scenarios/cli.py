@@ -177,6 +177,12 @@ def _add_scenario_parser(commands) -> None:
         default=None,
         help="run against the mockbank serve at URL and leave its world in the end state (default: in-process)",
     )
+    run.add_argument(
+        "--sandbox-token",
+        metavar="TOKEN",
+        default=_env("SANDBOX_TOKEN"),
+        help="the server's sandbox token, when it runs with MOCKBANK_SANDBOX_TOKEN (default: that variable)",
+    )
     run.add_argument("--json", metavar="FILE", default=None, help="write the result as JSON to FILE ('-': stdout)")
     run.add_argument("--quiet", action="store_true", help="print no timeline, only the outcome")
     run.set_defaults(handler=scenario_run_command)
@@ -193,6 +199,8 @@ def app_configs(environ: dict | None = None) -> tuple[dict, dict]:
 
     bank = {k: v for k, v in config_from_env(environ).items() if k not in _COMMAND_KEYS}
     bank.pop("PORTAL_DATABASE_URL", None)
+    # A served world lives (its seeded accounts get bookings as days pass) unless MOCKBANK_LIVING_BANK=false.
+    bank.setdefault("LIVING_BANK", True)
     # Each app reads the same variables by its own settings' types (the portal's LEDGER_DEFAULTS is JSON).
     portal = {k: v for k, v in portal_config_from_env(environ).items() if k not in _COMMAND_KEYS}
     return bank, portal
@@ -292,7 +300,16 @@ def _print_banner(world, args: argparse.Namespace) -> None:
     ]
     if args.workers > 1:
         lines.insert(-1, f"  workers          {args.workers} (gunicorn, {args.threads} threads each), sharing the data")
+    if world.sandbox_token:
+        lines.append("  the sandbox APIs ask for MOCKBANK_SANDBOX_TOKEN (Authorization: Bearer ...)")
     print("\n".join(lines), flush=True)
+    if not world.sandbox_token and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"mockbank: serving on {args.host} with an open sandbox: anyone who reaches it can register clients "
+            "and move the clock; set MOCKBANK_SANDBOX_TOKEN on a shared host (docs/security.md)",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _storage(world, args: argparse.Namespace) -> str:
@@ -378,7 +395,8 @@ def scenario_run_command(args: argparse.Namespace) -> int:
 
             # The runner seeds the bank itself; an empty world spares building the demo twice.
             target = world = World(seed=None)
-        result = run_scenario(target, chosen.name, seed=args.seed, reporter=reporter)
+        token = args.sandbox_token if args.server else None
+        result = run_scenario(target, chosen.name, seed=args.seed, reporter=reporter, sandbox_token=token)
     except ScenarioError as exc:
         print(f"mockbank: {exc}", file=sys.stderr)
         return 1

@@ -53,18 +53,31 @@ def new_faker(seed: int) -> Faker:
     return fake
 
 
-def run_scenario(target, name: str, *, seed: int = DEFAULT_SEED, reporter: Reporter | None = None) -> ScenarioResult:
+def run_scenario(
+    target,
+    name: str,
+    *,
+    seed: int = DEFAULT_SEED,
+    reporter: Reporter | None = None,
+    sandbox_token: str | None = None,
+) -> ScenarioResult:
     """Bring ``target``'s world to the known state of ``seed``, play scenario ``name`` on it, and return the result.
 
     ``target`` is a ``World`` (in-process when it has no base URL), a ``RunningServer`` or the URL of a
     ``mockbank serve``. A failed expectation does not raise: ``result.passed`` is False and
-    ``result.failure`` names the step (``result.raise_for_failure()`` raises).
+    ``result.failure`` names the step (``result.raise_for_failure()`` raises). ``sandbox_token`` opens a
+    server's sandboxes when it runs with ``SANDBOX_TOKEN``; a world's own token is used when none is given.
     """
     from scenarios import catalogue
 
     chosen = catalogue.get(name)
+    if sandbox_token is None:
+        world = getattr(target, "world", target)
+        sandbox_token = getattr(world, "sandbox_token", None)
     with front_door(target) as (urls, door):
-        ctx = ScenarioContext(urls=urls, seed=seed, fake=new_faker(seed), front_door=door, reporter=reporter)
+        ctx = ScenarioContext(
+            urls=urls, seed=seed, fake=new_faker(seed), front_door=door, reporter=reporter, sandbox_token=sandbox_token
+        )
         failure = error = None
         try:
             ctx.prepare()

@@ -23,14 +23,17 @@ from flask import jsonify
 from flask import render_template_string
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer
-from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
+from mockbank.sim import security
 from mockbank.sim.clock import RUNNING
+from scenarios.http_errors import JsonErrorRequestHandler
+from scenarios.http_errors import ServerErrors
 from scenarios.urls import Urls
 from scenarios.world import World
 
 WELL_KNOWN = "/.well-known/mockbank"
+OAUTH_METADATA = "/.well-known/oauth-authorization-server"
 SERVING_LINE = re.compile(r"^mockbank serving on (?P<url>https?://\S+)\s*$")
 
 _INDEX = """<!doctype html>
@@ -70,6 +73,7 @@ _INDEX = """<!doctype html>
 def create_root_app(world: World) -> Flask:
     """The app at the server's root: ``/.well-known/mockbank`` and an index of every host."""
     app = Flask(__name__)
+    security.deny_framing(app)
 
     @app.get(WELL_KNOWN)
     def well_known():
@@ -85,8 +89,27 @@ def create_root_app(world: World) -> Flask:
 
 
 def create_wsgi_app(world: World):
-    """Both apps behind one WSGI callable: each host under its prefix, the root app at ``/``."""
-    return DispatcherMiddleware(create_root_app(world), dict(world.mounts()))
+    """Both apps behind one WSGI callable: each host under its prefix, the root app at ``/``.
+
+    RFC 8414 §3 puts the metadata of an issuer with a path (``http://host/abnamro-auth``) at
+    ``/.well-known/oauth-authorization-server/abnamro-auth``: such a request goes to the bank mounted there,
+    as if it had asked for its own ``/.well-known/oauth-authorization-server``.
+    """
+    mounts = dict(world.mounts())
+    dispatcher = DispatcherMiddleware(create_root_app(world), mounts)
+    issuers = {prefix: app for prefix, app in mounts.items() if app is world.bank_app}
+
+    def application(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(OAUTH_METADATA + "/"):
+            issuer_path = path[len(OAUTH_METADATA) :].rstrip("/")
+            bank = issuers.get(issuer_path)
+            if bank is not None:
+                script_name = environ.get("SCRIPT_NAME", "") + issuer_path
+                return bank({**environ, "SCRIPT_NAME": script_name, "PATH_INFO": OAUTH_METADATA}, start_response)
+        return dispatcher(environ, start_response)
+
+    return application
 
 
 class SharedClockSync:
@@ -150,7 +173,7 @@ def _public_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
 
 
-class QuietRequestHandler(WSGIRequestHandler):
+class QuietRequestHandler(JsonErrorRequestHandler):
     """Werkzeug's handler without the access log line per request (tests make thousands)."""
 
     def log_request(self, code="-", size="-") -> None:
@@ -172,7 +195,7 @@ def serve(
     container's published port); every base URL and redirect of the world is built on it.
     """
     front = _Front()
-    handler = QuietRequestHandler if quiet else None
+    handler = QuietRequestHandler if quiet else JsonErrorRequestHandler
     server: BaseWSGIServer = make_server(host, port, front, threaded=True, request_handler=handler)
     url = (public_url or f"http://{_public_host(host)}:{server.server_port}").rstrip("/")
     try:
@@ -185,6 +208,7 @@ def serve(
         server.server_close()
         raise
     front.target = create_wsgi_app(world)
+    server.error_bodies = ServerErrors(world)
     if world.clock.mode == RUNNING:
         world.clock.start_ticker()
     return server, world

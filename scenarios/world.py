@@ -16,6 +16,7 @@ from flask import Flask
 
 import consent_server
 import mockbank
+from client_sdk.sandbox import sandbox_headers
 from mockbank.backend import BankBackend
 from mockbank.sim.clock import FROZEN
 from mockbank.sim.clock import RUNNING
@@ -168,7 +169,7 @@ class World:
         if self.portal_app is None:
             return
         portal = self.portal_app.test_client()
-        wanted = portal.get("/sandbox/bank-client").get_json()
+        wanted = portal.get("/sandbox/bank-client", headers=self._sandbox_headers(self.portal_app)).get_json()
         redirect_uri, callback_url = wanted["redirectUri"], wanted["callbackUrl"]
         consents = self.bank_backend.consents
         if consents.client(PORTAL_CLIENT_ID) is None:
@@ -192,6 +193,7 @@ class World:
         self.portal_backend.reconfigure(credentials)
         answer = portal.post(
             "/sandbox/bank-client",
+            headers=self._sandbox_headers(self.portal_app),
             json={
                 "clientId": client.client_id,
                 "apiKey": client.api_key,
@@ -206,13 +208,25 @@ class World:
         """Put every business customer of the bank in the portal's KvK register (KvK's own test numbers stay)."""
         if self.portal_app is None:
             return
-        customers = self.bank_app.test_client().get("/sandbox/customers").get_json()["customers"]
-        portal = self.portal_app.test_client()
+        bank_headers = self._sandbox_headers(self.bank_app)
+        customers = self.bank_app.test_client().get("/sandbox/customers", headers=bank_headers).get_json()["customers"]
+        portal, headers = self.portal_app.test_client(), self._sandbox_headers(self.portal_app)
         for kvk_number, name in kvk_companies(customers):
-            answer = portal.post("/sandbox/kvk", json={"kvkNummer": kvk_number, "naam": name, "source": "world"})
+            body = {"kvkNummer": kvk_number, "naam": name, "source": "world"}
+            answer = portal.post("/sandbox/kvk", json=body, headers=headers)
             # A number that clashes with one of KvK's error-case test numbers keeps its test behaviour.
             if answer.status_code >= 500:
                 raise RuntimeError(f"the portal refused a company: {answer.get_data(as_text=True)}")
+
+    @property
+    def sandbox_token(self) -> str | None:
+        """The token the bank's sandbox API asks for (``SANDBOX_TOKEN``); None while it is open."""
+        return self.bank_app.config.get("SANDBOX_TOKEN")
+
+    @staticmethod
+    def _sandbox_headers(app: Flask) -> dict:
+        # The world talks to its own apps' sandboxes too, and carries their token like any client.
+        return sandbox_headers(app.config.get("SANDBOX_TOKEN"))
 
     def _update_bank_client(self, redirect_uri: str, callback_url: str) -> None:
         # The bank has no "edit client" verb (ABN AMRO's developer portal is out of scope); the
@@ -278,7 +292,9 @@ class World:
             backend.seed(self.seed)
         if self.portal_app is not None:
             # The portal's sandbox API is its contract; going through it keeps the world free of its internals.
-            response = self.portal_app.test_client().post("/sandbox/reset")
+            response = self.portal_app.test_client().post(
+                "/sandbox/reset", headers=self._sandbox_headers(self.portal_app)
+            )
             if response.status_code >= 400:
                 raise RuntimeError(f"the portal refused to reset: {response.get_data(as_text=True)}")
             self.connect_portal()
@@ -312,13 +328,15 @@ class World:
         """A ``client_sdk.BankSandbox`` bound to this world's bank."""
         import client_sdk
 
-        return client_sdk.BankSandbox(base_url=self.urls.bank_api, session=session)
+        return client_sdk.BankSandbox(base_url=self.urls.bank_api, session=session, token=self.sandbox_token)
 
     def portal_sandbox(self, *, session=None):
         """A ``client_sdk.portal.PortalSandbox`` bound to this world's portal."""
         from client_sdk.portal import PortalSandbox
 
-        return PortalSandbox(base_url=self.urls.portal, session=session)
+        return PortalSandbox(
+            base_url=self.urls.portal, session=session, token=self.portal_app.config.get("SANDBOX_TOKEN")
+        )
 
     def abnamro_client(self, *, client_id: str, api_key: str, client_secret: str | None = None, session=None, **kwargs):
         """A ``client_sdk.AbnAmroClient`` for a registered client, bound to this world's bank hosts and clock."""

@@ -7,7 +7,6 @@ the bank is called before it, never while a database session is open.
 from __future__ import annotations
 
 import hashlib
-import json
 
 from sqlalchemy import select
 
@@ -21,6 +20,7 @@ from consent_server.services.links import Links
 from consent_server.services.registrations import Registrations
 from consent_server.services.registrations import state_rank
 from consent_server.services.signature import signature_valid
+from mockbank.sim.jsonbody import strict_loads
 
 
 class ConsentCancelled(Exception):
@@ -93,7 +93,7 @@ class ConsentIntake(Service):
                 "bad_signature", "De aanmelding kon niet worden gecontroleerd: de handtekening klopt niet.", status=401
             )
         try:
-            payload = json.loads(body)
+            payload = strict_loads(body)
             number = str(payload["serialNumber"]).strip()
             accounts = payload["accounts"]
             if not isinstance(accounts, list) or not accounts:

@@ -33,6 +33,7 @@ from consent_server.services.registrations import state_rank
 from consent_server.services.wizard_rules import BANKS
 from consent_server.services.wizard_rules import PRODUCTS
 from consent_server.web import portal
+from consent_server.web import public_url
 from mockbank.sim.dutch import dutch_number
 
 blueprint = Blueprint("wizard", __name__)
@@ -265,7 +266,9 @@ def start_psd2(registration):
 
 @blueprint.get("/registratie/bank/terug")
 def bank_return():
-    """Flow A: the bank sends the user back with a code (or an error)."""
+    """Flow A: the bank sends the user back with a code (or an error); a direct-debit consent goes to its order."""
+    if portal().incasso.owns_state(request.args.get("state")):
+        return incasso_return()
     try:
         registration = portal().intake.complete_redirect(
             state=request.args.get("state", ""),
@@ -284,6 +287,21 @@ def bank_return():
     session[SESSION_KEY] = registration.id
     flash("De bank heeft toestemming gegeven. De rekening staat hieronder.", "success")
     return redirect(url_for("wizard.accounts"))
+
+
+def incasso_return():
+    """Back from the bank's consent for direct-debit files: send the waiting order, show it in eAccounting."""
+    try:
+        order = portal().incasso.complete_consent(
+            state=request.args.get("state", ""),
+            code=request.args.get("code"),
+            error=request.args.get("error"),
+            redirect_uri=portal().settings.redirect_uri,
+        )
+    except errors.PortalError as error:
+        flash(error.message, "error")
+        return redirect(public_url("EACCOUNTING_BASE", "sales.invoices"))
+    return redirect(public_url("EACCOUNTING_BASE", "sales.order", uid=order.uid))
 
 
 @blueprint.route("/registratie/rekeningen", methods=["GET", "POST"])

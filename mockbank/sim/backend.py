@@ -11,6 +11,8 @@ from mockbank.sim.ids import DatabaseSequenceStore
 from mockbank.sim.ids import Ids
 from mockbank.sim.jobs import DatabaseClockStore
 from mockbank.sim.jobs import DueJobQueue
+from mockbank.sim.security import SESSION_SECRET
+from mockbank.sim.security import DatabaseSecretStore
 
 
 class SimBackend:
@@ -18,7 +20,8 @@ class SimBackend:
 
     ``base`` is the app's declarative base; ``job_model`` and ``state_model`` are its due-job and
     clock-state tables (``jobs.due_job_model(base)``, ``jobs.clock_state_model(base)``), ``sequence_model``
-    where its ids reserve their blocks (``ids.id_sequence_model(base)``), so a restart repeats no id.
+    where its ids reserve their blocks (``ids.id_sequence_model(base)``), so a restart repeats no id;
+    ``secret_model`` (``security.secret_model(base)``) where its session secret is kept.
     ``migrations`` names the app's Alembic revisions: a new database is built at their head, an older one
     upgraded (without them the tables are only created).
     """
@@ -33,6 +36,7 @@ class SimBackend:
         job_model: type,
         state_model: type,
         sequence_model: type,
+        secret_model: type | None = None,
         migrations: Migrations | None = None,
     ):
         self.clock = clock
@@ -47,6 +51,14 @@ class SimBackend:
         self.clock_store = DatabaseClockStore(
             transaction=self.db.transaction, reading=self.db.reading, state_model=state_model
         )
+        self.secrets = secret_model and DatabaseSecretStore(transaction=self.db.transaction, model=secret_model)
+        self._session_secret: str | None = None
+
+    def session_secret(self) -> str:
+        """The random secret that signs this app's session cookies: made once per database, then kept."""
+        if self._session_secret is None:
+            self._session_secret = self.secrets.get_or_create(SESSION_SECRET)
+        return self._session_secret
 
     def attach_to_clock(self) -> None:
         """Resume from the saved time and let the clock run this app's due jobs (once the services exist).
@@ -78,9 +90,11 @@ class SimBackend:
         self.jobs.invalidate()
 
     def empty(self) -> None:
-        """Empty every table and restart the ids; the clock keeps its time."""
-        # The clock's row stays: its version only grows, so other workers see every change of it.
-        self.db.empty_tables(keep=(self.clock_store.table,))
+        """Empty every table and restart the ids; the clock and the session secret stay."""
+        # The clock's row stays (its version only grows, so other workers see every change of it), and so does
+        # the secret: other workers on this database still sign with it.
+        kept = [self.clock_store.table] + ([self.secrets.table] if self.secrets else [])
+        self.db.empty_tables(keep=tuple(kept))
         self.clock_store.save_clock_state(self.clock.state())
         self.jobs.invalidate()
         self.ids.reseed(self.id_seed)

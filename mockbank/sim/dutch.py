@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 
 from mockbank.sim.calendar import AMSTERDAM
 
@@ -44,3 +46,24 @@ def format_eur(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     whole, rest = divmod(abs(cents), 100)
     return f"{sign}€ {whole:,}".replace(",", ".") + f",{rest:02d}"
+
+
+# What people type for an amount in a Dutch form: "0,01", "12", "1.250,50" (dots group thousands), and the
+# "12.50" a keyboard habit gives (a dot followed by one or two digits can only be a decimal point).
+_EUR_INPUT = re.compile(r"^(?:(?P<grouped>\d{1,3}(?:\.\d{3})+)|(?P<plain>\d+))(?:,(?P<cents>\d{1,2}))?$")
+_EUR_DOT_DECIMAL = re.compile(r"^(?P<plain>\d+)\.(?P<cents>\d{1,2})$")
+
+
+def parse_eur(text: str) -> int:
+    """Cents of a euro amount typed the Dutch way (``0,01``, ``1.250,50``, ``€ 12``); ``ValueError`` otherwise.
+
+    Never through a float: the digits are read as a ``Decimal``. Negative amounts and more than two decimals
+    are refused.
+    """
+    value = "".join((text or "").split()).removeprefix("€").removeprefix("EUR")
+    match = _EUR_INPUT.match(value) or _EUR_DOT_DECIMAL.match(value)
+    if match is None:
+        raise ValueError(f"not a euro amount: {text!r}")
+    whole = (match.groupdict().get("grouped") or match.group("plain")).replace(".", "")
+    cents = (match.group("cents") or "0").ljust(2, "0")
+    return int(Decimal(whole) * 100 + Decimal(cents))

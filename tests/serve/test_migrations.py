@@ -120,11 +120,13 @@ def test_a_database_made_before_migrations_is_adopted_and_upgraded(name, tmp_pat
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text(f"DROP TABLE {migrations.version_table}"))  # as today's files have none
+        conn.execute(text("DROP TABLE app_secrets"))  # as files made before the session secret was kept
     engine.dispose()
 
     app = create({"DATABASE_URL": url}, clock=SimClock())
     with app.extensions[extension].db.engine.connect() as connection:
         assert current_revision(connection, migrations) == migrations.head
+        assert inspect(connection).has_table("app_secrets")
     app.extensions[extension].close()
 
 

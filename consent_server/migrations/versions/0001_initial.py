@@ -25,6 +25,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
+        "app_secrets",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
         "bank_client",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("client_id", sa.String(length=64), nullable=False),
@@ -119,6 +125,31 @@ def upgrade() -> None:
         sa.UniqueConstraint("administration_id", "month", name="uq_billed_once"),
     )
     op.create_index(op.f("ix_billing_lines_administration_id"), "billing_lines", ["administration_id"], unique=False)
+    op.create_table(
+        "customers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("uid", sa.String(length=36), nullable=False),
+        sa.Column("administration_id", sa.Integer(), nullable=False),
+        sa.Column("customer_number", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=50), nullable=False),
+        sa.Column("email", sa.String(length=255), nullable=True),
+        sa.Column("is_private_person", sa.Boolean(), nullable=False),
+        sa.Column("iban", sa.String(length=34), nullable=True),
+        sa.Column("mandate_id", sa.String(length=35), nullable=True),
+        sa.Column("mandate_type", sa.Integer(), nullable=True),
+        sa.Column("sequence_type", sa.Integer(), nullable=True),
+        sa.Column("signing_date", sa.Date(), nullable=True),
+        sa.Column("latest_direct_debit", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["administration_id"],
+            ["administrations.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("administration_id", "customer_number", name="uq_customer_number"),
+        sa.UniqueConstraint("uid"),
+    )
+    op.create_index(op.f("ix_customers_administration_id"), "customers", ["administration_id"], unique=False)
     op.create_table(
         "serials",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -218,6 +249,42 @@ def upgrade() -> None:
     op.create_index(op.f("ix_account_links_iban"), "account_links", ["iban"], unique=False)
     op.create_index(op.f("ix_account_links_registration_id"), "account_links", ["registration_id"], unique=False)
     op.create_table(
+        "direct_debit_orders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("uid", sa.String(length=36), nullable=False),
+        sa.Column("administration_id", sa.Integer(), nullable=False),
+        sa.Column("bank_account_id", sa.Integer(), nullable=False),
+        sa.Column("iban", sa.String(length=34), nullable=False),
+        sa.Column("status", sa.String(length=24), nullable=False),
+        sa.Column("collection_date", sa.Date(), nullable=False),
+        sa.Column("total_cents", sa.BigInteger(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.String(length=35), nullable=False),
+        sa.Column("payment_info_id", sa.String(length=35), nullable=False),
+        sa.Column("file_name", sa.String(length=18), nullable=False),
+        sa.Column("bank_batch_id", sa.String(length=80), nullable=True),
+        sa.Column("bank_hash", sa.String(length=64), nullable=True),
+        sa.Column("authorization_url", sa.String(length=500), nullable=True),
+        sa.Column("problems", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(), nullable=True),
+        sa.Column("settled_on", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["administration_id"],
+            ["administrations.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["bank_account_id"],
+            ["bank_accounts.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("payment_info_id"),
+        sa.UniqueConstraint("uid"),
+    )
+    op.create_index(
+        op.f("ix_direct_debit_orders_administration_id"), "direct_debit_orders", ["administration_id"], unique=False
+    )
+    op.create_table(
         "redirect_states",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(length=64), nullable=False),
@@ -247,6 +314,45 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_registration_events_registration_id"), "registration_events", ["registration_id"], unique=False
     )
+    op.create_table(
+        "customer_invoices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("uid", sa.String(length=36), nullable=False),
+        sa.Column("administration_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("invoice_number", sa.Integer(), nullable=False),
+        sa.Column("invoice_date", sa.Date(), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("rows", sa.JSON(), nullable=False),
+        sa.Column("total_cents", sa.BigInteger(), nullable=False),
+        sa.Column("remaining_cents", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=True),
+        sa.Column("paid_on", sa.Date(), nullable=True),
+        sa.Column("return_reason", sa.String(length=4), nullable=True),
+        sa.Column("returned_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["administration_id"],
+            ["administrations.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["direct_debit_orders.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("administration_id", "invoice_number", name="uq_invoice_number"),
+        sa.UniqueConstraint("uid"),
+    )
+    op.create_index(
+        op.f("ix_customer_invoices_administration_id"), "customer_invoices", ["administration_id"], unique=False
+    )
+    op.create_index(op.f("ix_customer_invoices_customer_id"), "customer_invoices", ["customer_id"], unique=False)
+    op.create_index(op.f("ix_customer_invoices_order_id"), "customer_invoices", ["order_id"], unique=False)
     op.create_table(
         "import_runs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -317,6 +423,34 @@ def upgrade() -> None:
     op.create_index(op.f("ix_mails_link_id"), "mails", ["link_id"], unique=False)
     op.create_index(op.f("ix_mails_recipient"), "mails", ["recipient"], unique=False)
     op.create_index(op.f("ix_mails_sent_at"), "mails", ["sent_at"], unique=False)
+    op.create_table(
+        "payment_consents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("administration_id", sa.Integer(), nullable=False),
+        sa.Column("iban", sa.String(length=34), nullable=False),
+        sa.Column("state", sa.String(length=64), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("access_token", sa.String(length=128), nullable=True),
+        sa.Column("refresh_token", sa.String(length=128), nullable=True),
+        sa.Column("token_expires_at", sa.DateTime(), nullable=True),
+        sa.Column("valid_until", sa.DateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["administration_id"],
+            ["administrations.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["direct_debit_orders.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("state"),
+    )
+    op.create_index(
+        op.f("ix_payment_consents_administration_id"), "payment_consents", ["administration_id"], unique=False
+    )
+    op.create_index(op.f("ix_payment_consents_iban"), "payment_consents", ["iban"], unique=False)
     op.create_table(
         "activation_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -389,6 +523,9 @@ def downgrade() -> None:
     op.drop_table("imported_transactions")
     op.drop_index(op.f("ix_activation_tokens_link_id"), table_name="activation_tokens")
     op.drop_table("activation_tokens")
+    op.drop_index(op.f("ix_payment_consents_iban"), table_name="payment_consents")
+    op.drop_index(op.f("ix_payment_consents_administration_id"), table_name="payment_consents")
+    op.drop_table("payment_consents")
     op.drop_index(op.f("ix_mails_sent_at"), table_name="mails")
     op.drop_index(op.f("ix_mails_recipient"), table_name="mails")
     op.drop_index(op.f("ix_mails_link_id"), table_name="mails")
@@ -399,9 +536,15 @@ def downgrade() -> None:
     op.drop_table("link_events")
     op.drop_index(op.f("ix_import_runs_link_id"), table_name="import_runs")
     op.drop_table("import_runs")
+    op.drop_index(op.f("ix_customer_invoices_order_id"), table_name="customer_invoices")
+    op.drop_index(op.f("ix_customer_invoices_customer_id"), table_name="customer_invoices")
+    op.drop_index(op.f("ix_customer_invoices_administration_id"), table_name="customer_invoices")
+    op.drop_table("customer_invoices")
     op.drop_index(op.f("ix_registration_events_registration_id"), table_name="registration_events")
     op.drop_table("registration_events")
     op.drop_table("redirect_states")
+    op.drop_index(op.f("ix_direct_debit_orders_administration_id"), table_name="direct_debit_orders")
+    op.drop_table("direct_debit_orders")
     op.drop_index(op.f("ix_account_links_registration_id"), table_name="account_links")
     op.drop_index(op.f("ix_account_links_iban"), table_name="account_links")
     op.drop_table("account_links")
@@ -410,6 +553,8 @@ def downgrade() -> None:
     op.drop_table("bank_accounts")
     op.drop_index(op.f("ix_serials_administration_id"), table_name="serials")
     op.drop_table("serials")
+    op.drop_index(op.f("ix_customers_administration_id"), table_name="customers")
+    op.drop_table("customers")
     op.drop_index(op.f("ix_billing_lines_administration_id"), table_name="billing_lines")
     op.drop_table("billing_lines")
     op.drop_index(op.f("ix_api_tokens_administration_id"), table_name="api_tokens")
@@ -423,4 +568,5 @@ def downgrade() -> None:
     op.drop_table("clock_state")
     op.drop_table("bank_deliveries")
     op.drop_table("bank_client")
+    op.drop_table("app_secrets")
     op.drop_table("administrations")

@@ -37,6 +37,12 @@ def upgrade() -> None:
         op.f("ix_accounting_registrations_serial_number"), "accounting_registrations", ["serial_number"], unique=False
     )
     op.create_table(
+        "app_secrets",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
         "clock_state",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
@@ -92,6 +98,15 @@ def upgrade() -> None:
         sa.Column("seed", sa.JSON(), nullable=False),
         sa.Column("next_block", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
+        "living_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=96), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
     )
     op.create_table(
         "oauth_clients",
@@ -173,6 +188,21 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_queued_decisions_client_id"), "queued_decisions", ["client_id"], unique=False)
     op.create_table(
+        "banking_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("means", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["online_users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
+    )
+    op.create_table(
         "bookings",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -223,6 +253,18 @@ def upgrade() -> None:
     op.create_index(op.f("ix_consents_account_id"), "consents", ["account_id"], unique=False)
     op.create_index(op.f("ix_consents_client_id"), "consents", ["client_id"], unique=False)
     op.create_table(
+        "living_profiles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("profile", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("account_id"),
+    )
+    op.create_table(
         "login_means",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -245,6 +287,52 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_login_means_card_number"), "login_means", ["card_number"], unique=False)
     op.create_index(op.f("ix_login_means_user_id"), "login_means", ["user_id"], unique=False)
+    op.create_table(
+        "sdd_contracts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("creditor_id", sa.String(length=35), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("account_id"),
+    )
+    op.create_table(
+        "transfer_orders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("debtor_iban", sa.String(length=34), nullable=False),
+        sa.Column("creditor_iban", sa.String(length=34), nullable=False),
+        sa.Column("creditor_name", sa.String(length=70), nullable=False),
+        sa.Column("own_account", sa.Boolean(), nullable=False),
+        sa.Column("amount_cents", sa.BigInteger(), nullable=False),
+        sa.Column("description", sa.String(length=140), nullable=False),
+        sa.Column("name_check", sa.String(length=16), nullable=False),
+        sa.Column("suggested_name", sa.String(length=200), nullable=True),
+        sa.Column("risk_accepted", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("signed_with", sa.String(length=16), nullable=True),
+        sa.Column("app_login_key", sa.String(length=40), nullable=True),
+        sa.Column("transfer_id", sa.String(length=40), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["online_users.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
+    )
+    op.create_index(op.f("ix_transfer_orders_user_id"), "transfer_orders", ["user_id"], unique=False)
     op.create_table(
         "app_logins",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -329,6 +417,110 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_consent_events_consent_id"), "consent_events", ["consent_id"], unique=False)
     op.create_table(
+        "payments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("transaction_id", sa.String(length=40), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("initiating_iban", sa.String(length=34), nullable=True),
+        sa.Column("account_id", sa.Integer(), nullable=True),
+        sa.Column("consent_id", sa.Integer(), nullable=True),
+        sa.Column("counterparty_iban", sa.String(length=34), nullable=False),
+        sa.Column("counterparty_name", sa.String(length=70), nullable=False),
+        sa.Column("amount_cents", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("requested_execution_date", sa.Date(), nullable=True),
+        sa.Column("execution_date", sa.Date(), nullable=True),
+        sa.Column("remittance_info", sa.String(length=140), nullable=False),
+        sa.Column("reference_issuer", sa.String(length=3), nullable=True),
+        sa.Column("reference", sa.String(length=35), nullable=True),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("authorized_at", sa.DateTime(), nullable=True),
+        sa.Column("released_at", sa.DateTime(), nullable=True),
+        sa.Column("booked_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["consent_id"],
+            ["consents.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("transaction_id"),
+    )
+    op.create_index(op.f("ix_payments_client_id"), "payments", ["client_id"], unique=False)
+    op.create_table(
+        "sdd_batches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("batch_id", sa.String(length=80), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("consent_id", sa.Integer(), nullable=True),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("file_name", sa.String(length=18), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("message_id", sa.String(length=35), nullable=False),
+        sa.Column("payment_info_id", sa.String(length=35), nullable=False),
+        sa.Column("sequence_type", sa.String(length=4), nullable=False),
+        sa.Column("local_instrument", sa.String(length=4), nullable=False),
+        sa.Column("requested_date", sa.Date(), nullable=False),
+        sa.Column("collection_date", sa.Date(), nullable=False),
+        sa.Column("creditor_name", sa.String(length=70), nullable=False),
+        sa.Column("creditor_id", sa.String(length=35), nullable=False),
+        sa.Column("total_cents", sa.BigInteger(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("notice", sa.String(length=300), nullable=True),
+        sa.Column("xml", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("authorized_at", sa.DateTime(), nullable=True),
+        sa.Column("authorized_by", sa.Integer(), nullable=True),
+        sa.Column("authorized_with", sa.String(length=16), nullable=True),
+        sa.Column("settled_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["authorized_by"],
+            ["online_users.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["consent_id"],
+            ["consents.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("batch_id"),
+    )
+    op.create_index(op.f("ix_sdd_batches_account_id"), "sdd_batches", ["account_id"], unique=False)
+    op.create_index(op.f("ix_sdd_batches_client_id"), "sdd_batches", ["client_id"], unique=False)
+    op.create_table(
+        "sdd_collections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("batch_pk", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("end_to_end_id", sa.String(length=35), nullable=False),
+        sa.Column("amount_cents", sa.BigInteger(), nullable=False),
+        sa.Column("mandate_id", sa.String(length=35), nullable=False),
+        sa.Column("mandate_date", sa.Date(), nullable=False),
+        sa.Column("debtor_name", sa.String(length=70), nullable=False),
+        sa.Column("debtor_iban", sa.String(length=34), nullable=False),
+        sa.Column("debtor_bic", sa.String(length=11), nullable=False),
+        sa.Column("remittance", sa.String(length=140), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("return_reason", sa.String(length=4), nullable=True),
+        sa.Column("return_date", sa.Date(), nullable=True),
+        sa.Column("debtor_debited", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["batch_pk"],
+            ["sdd_batches.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_sdd_collections_batch_pk"), "sdd_collections", ["batch_pk"], unique=False)
+    op.create_index(op.f("ix_sdd_collections_debtor_iban"), "sdd_collections", ["debtor_iban"], unique=False)
+    op.create_table(
         "tokens",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("access_token", sa.String(length=64), nullable=False),
@@ -361,14 +553,40 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_tokens_client_id"), "tokens", ["client_id"], unique=False)
     op.create_index(op.f("ix_tokens_consent_id"), "tokens", ["consent_id"], unique=False)
+    op.create_table(
+        "sdd_return_rules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=4), nullable=False),
+        sa.Column("after_days", sa.Integer(), nullable=False),
+        sa.Column("debtor_iban", sa.String(length=34), nullable=True),
+        sa.Column("end_to_end_id", sa.String(length=35), nullable=True),
+        sa.Column("mandate_id", sa.String(length=35), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("used_at", sa.DateTime(), nullable=True),
+        sa.Column("collection_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["collection_id"],
+            ["sdd_collections.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
 
 
 def downgrade() -> None:
     """Drop every table."""
 
+    op.drop_table("sdd_return_rules")
     op.drop_index(op.f("ix_tokens_consent_id"), table_name="tokens")
     op.drop_index(op.f("ix_tokens_client_id"), table_name="tokens")
     op.drop_table("tokens")
+    op.drop_index(op.f("ix_sdd_collections_debtor_iban"), table_name="sdd_collections")
+    op.drop_index(op.f("ix_sdd_collections_batch_pk"), table_name="sdd_collections")
+    op.drop_table("sdd_collections")
+    op.drop_index(op.f("ix_sdd_batches_client_id"), table_name="sdd_batches")
+    op.drop_index(op.f("ix_sdd_batches_account_id"), table_name="sdd_batches")
+    op.drop_table("sdd_batches")
+    op.drop_index(op.f("ix_payments_client_id"), table_name="payments")
+    op.drop_table("payments")
     op.drop_index(op.f("ix_consent_events_consent_id"), table_name="consent_events")
     op.drop_table("consent_events")
     op.drop_index(op.f("ix_authorization_requests_client_id"), table_name="authorization_requests")
@@ -376,16 +594,21 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_authorization_codes_client_id"), table_name="authorization_codes")
     op.drop_table("authorization_codes")
     op.drop_table("app_logins")
+    op.drop_index(op.f("ix_transfer_orders_user_id"), table_name="transfer_orders")
+    op.drop_table("transfer_orders")
+    op.drop_table("sdd_contracts")
     op.drop_index(op.f("ix_login_means_user_id"), table_name="login_means")
     op.drop_index(op.f("ix_login_means_card_number"), table_name="login_means")
     op.drop_index(op.f("ix_login_means_access_online_user_id"), table_name="login_means")
     op.drop_table("login_means")
+    op.drop_table("living_profiles")
     op.drop_index(op.f("ix_consents_client_id"), table_name="consents")
     op.drop_index(op.f("ix_consents_account_id"), table_name="consents")
     op.drop_table("consents")
     op.drop_index(op.f("ix_bookings_transfer_id"), table_name="bookings")
     op.drop_index("ix_bookings_keyset", table_name="bookings")
     op.drop_table("bookings")
+    op.drop_table("banking_sessions")
     op.drop_index(op.f("ix_queued_decisions_client_id"), table_name="queued_decisions")
     op.drop_table("queued_decisions")
     op.drop_index(op.f("ix_online_users_customer_id"), table_name="online_users")
@@ -394,6 +617,7 @@ def downgrade() -> None:
     op.drop_table("accounts")
     op.drop_table("settings")
     op.drop_table("oauth_clients")
+    op.drop_table("living_events")
     op.drop_table("id_sequences")
     op.drop_table("faults")
     op.drop_index(op.f("ix_due_jobs_status"), table_name="due_jobs")
@@ -403,6 +627,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_customers_kvk_number"), table_name="customers")
     op.drop_table("customers")
     op.drop_table("clock_state")
+    op.drop_table("app_secrets")
     op.drop_index(op.f("ix_accounting_registrations_serial_number"), table_name="accounting_registrations")
     op.drop_index(op.f("ix_accounting_registrations_client_id"), table_name="accounting_registrations")
     op.drop_table("accounting_registrations")
