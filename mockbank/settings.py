@@ -47,6 +47,8 @@ class BankSettings:
     # Seconds the bank waits for accounting software to take a registration's codes.
     callback_timeout: int | float = 10
     sandbox_api_key: str = DEFAULT_SANDBOX_API_KEY
+    # The rehearsal dashboard of a served world (``mockbank serve``'s start page): screens link to its pages.
+    dashboard_url: str | None = None
 
     def __post_init__(self):
         positive = ("consent_days", "auth_code_seconds", "access_token_seconds", "edentifier_max_attempts", "page_size")
