@@ -91,7 +91,8 @@ def test_the_next_event_is_named_and_the_button_goes_there(dashboard, world, con
     page = soup(dashboard.html("/"))
     button = page.find(id="next-event")
 
-    assert button.get_text(strip=True) == f"Naar de volgende gebeurtenis: activatiemail voor {iban} op ma 12 januari 09:02"
+    expected = f"Naar de volgende gebeurtenis: activatiemail voor {iban} op ma 12 januari 09:02"
+    assert button.get_text(strip=True) == expected
     dashboard.post("/klok", {"stap": "volgende"})
 
     page = soup(dashboard.html("/"))
