@@ -163,7 +163,9 @@ def _portal_job(names: _Names, kind: str, payload: dict, due: dt.datetime) -> st
         return f"activatiemail voor {link.iban}" if link else "activatiemail"
     if kind == ACTIVATION_EXPIRE_JOB:
         expiring = names.expiring(due)
-        return f"activatielink van {', '.join(expiring)} verloopt" if expiring else "een oude activatielink verloopt"
+        if expiring:
+            return f"activatielink van {', '.join(expiring)} verloopt"
+        return "een gebruikte of vervangen activatielink verloopt (er verandert niets)"
     if kind == LINK_CONSENT_EXPIRY_JOB:
         link = names.link(payload.get("link"))
         return f"toestemming van de bank voor {link.iban} loopt af" if link else "toestemming loopt af"
