@@ -96,10 +96,18 @@ def bank_accounts(administration):
     connections = portal().connections
     states = connections.link_states(administration.id)
     rows = [
-        (a, models.ACCOUNT_TYPES[a.account_type][1], connections.connection_label(a, states))
+        (a, models.ACCOUNT_TYPES[a.account_type][1], connections.connection_label(a, states), _expected(a))
         for a in administration.accounts
     ]
     return render_template("eaccounting/bank_accounts.html", administration=administration, rows=rows)
+
+
+def _expected(account: models.BankAccount):
+    """What the account's connection waits for next and when (the serial, the mail, the first import...)."""
+    if account.connection_state == models.CONNECTION_PREPARING:
+        return portal().read_models.preparation(account)
+    link = portal().connections.link_of(account.administration_id, account.uid) if account.iban else None
+    return portal().read_models.expectation(link) if link else None
 
 
 def _form_input(form: AccountForm) -> AccountInput:

@@ -132,7 +132,12 @@ def _promises():
 
 @blueprint.get("/")
 def start():
-    """The start page "Koppel je bankrekening": the five steps at a glance, and Start."""
+    """The start page "Koppel je bankrekening": the five steps at a glance, and Start.
+
+    The same app answers eAccounting's host: there ``/`` is eAccounting, not the wizard.
+    """
+    if request.url_root.rstrip("/") == portal().settings.eaccounting_base.rstrip("/"):
+        return redirect(url_for("settings.bank_accounts"))
     serial = request.args.get("licentienummer", "").strip()
     registration = _current()
     return render_template(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from faker import Faker
 
+from consent_server import errors
 from consent_server import models as pm
 from consent_server.services.eaccounting import AccountInput
 from mockbank import models as bm
@@ -18,6 +19,7 @@ from mockbank.services.ledger_rules import Party
 from mockbank.sim.calendar import AMSTERDAM
 from mockbank.sim.calendar import parse_moment
 from mockbank.sim.errors import ClockError
+from scenarios.dashboard.state import business_customers
 from scenarios.dashboard.state import next_event
 
 # The clock's buttons (``stap``).
@@ -83,8 +85,6 @@ class PracticeAdministration:
 
 def company_choices(world) -> list[tuple[str, str]]:
     """The select's choices: the seed's businesses (by customer id) and a new Faker company."""
-    from scenarios.dashboard.state import business_customers
-
     choices = [("new", "Een nieuw bedrijf (Faker), met een Rekening-courant, een Spaarrekening en een tweede rekening")]
     choices += [
         (str(c.id), f"{c.trade_name or c.name} (KvK {c.kvk_number}, {len(c.accounts)} rekeningen)")
@@ -136,7 +136,7 @@ def open_administration(world, administration_id: int) -> str:
     portal = world.portal_backend
     try:
         token = portal.eaccounting.mint_token(administration_id)
-    except Exception as exc:
+    except errors.NotFound as exc:
         raise ActionRefused("Deze administratie bestaat niet (meer).") from exc
     return eaccounting_login_url(world, token)
 

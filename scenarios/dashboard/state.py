@@ -123,13 +123,16 @@ class _Names:
         self._links = None
         self._accounts = None
 
-    def all_links(self) -> list[pm.AccountLink]:
+    def _by_id(self) -> dict[int, pm.AccountLink]:
         if self._links is None:
             self._links = {link.id: link for r in self.portal.registrations.all() for link in r.links}
-        return list(self._links.values())
+        return self._links
+
+    def all_links(self) -> list[pm.AccountLink]:
+        return list(self._by_id().values())
 
     def link(self, link_id) -> pm.AccountLink | None:
-        return {link.id: link for link in self.all_links()}.get(link_id)
+        return self._by_id().get(link_id)
 
     def account(self, uid) -> tuple[pm.BankAccount, pm.Administration] | None:
         if self._accounts is None:

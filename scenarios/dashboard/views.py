@@ -16,6 +16,7 @@ from flask import request
 from flask import url_for
 from flask_wtf.csrf import CSRFProtect
 
+from consent_server.services.connections import LINK_LABELS
 from mockbank.sim import forms as form_helpers
 from mockbank.sim.dutch import dutch_count
 from mockbank.sim.dutch import dutch_date
@@ -226,7 +227,13 @@ def scenario_result(number: int):
     result = _dashboard().results.get(number)
     if result is None:
         abort(404)
-    return render_template("dashboard/scenario_result.html", result=result, number=number)
+    return render_template(
+        "dashboard/scenario_result.html",
+        result=result,
+        number=number,
+        registration_labels=state.REGISTRATION_LABELS,
+        link_labels=LINK_LABELS,
+    )
 
 
 @blueprint.get("/scenarios/<int:number>/json")

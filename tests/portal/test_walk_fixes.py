@@ -88,6 +88,10 @@ def test_every_waiting_state_shows_its_expected_date(
     eaccounting_user.open(account_page(world, accounts["current"].id))
     cell = eaccounting_user.page.find(id="link-expected")
     assert cell["data-kind"] == "activation_mail" and cell.get_text(strip=True) == "09-03-2026 10:00"
+    # And in the table of Kas- en bankrekeningen.
+    eaccounting_user.open(f"{world.urls.eaccounting}/instellingen/kas-en-bankrekeningen")
+    listed = eaccounting_user.page.select_one(f"#bank-accounts tr[data-id='{accounts['current'].id}'] .expected")
+    assert listed.get_text(strip=True) == "Activatiemail: 09-03-2026 10:00"
 
     finish(at_bank_consent)
     portal_sandbox.advance(working_days=5)
@@ -178,6 +182,14 @@ def test_a_psd2_account_eaccounting_has_is_linked(at_bank_consent, company, seri
 
 
 # --- eAccounting's pages --------------------------------------------------------------------------------------------
+
+
+def test_eaccountings_own_address_opens_eaccounting_not_the_wizard(world, mockbank_session, administration):
+    user = HeadlessUser(session=mockbank_session)
+    user.open(f"{world.urls.eaccounting}/")
+    assert user.page.find("h1").get_text(strip=True) == "Kies een administratie"
+    user.open(f"{world.urls.portal}/")
+    assert user.page.find("h1").get_text(strip=True) == "Koppel je bankrekening"
 
 
 def test_the_kasrekening_says_it_cannot_be_linked_and_offers_no_button(world, eaccounting_user, accounts):

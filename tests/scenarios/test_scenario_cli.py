@@ -162,6 +162,8 @@ def test_a_server_whose_world_holds_work_is_not_replaced_without_replace(server,
 
     assert cli.main(["scenario", "run", "kasrekening_refused", "--server", server.url, "--replace", "--quiet"]) == 0
     assert "Oefening B.V." not in [a["companyName"] for a in portal.administrations()]
+    # The server's start page says what is true now: the scenario's seed.
+    assert server.world.seed == 7 and server.well_known()["seed"] == 7
 
 
 def test_on_a_terminal_it_asks_before_replacing_work(server, capsys, monkeypatch):
