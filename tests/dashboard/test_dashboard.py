@@ -270,9 +270,7 @@ def test_an_existing_administration_opens_in_eaccounting(dashboard, world):
 # --- replacing the world -----------------------------------------------------------------------------------
 
 
-def test_a_scenario_asks_first_then_replaces_the_world_and_its_page_shows_real_addresses_and_the_end(
-    dashboard, world
-):
+def test_a_scenario_asks_first_then_replaces_the_world_and_its_page_shows_real_addresses_and_the_end(dashboard, world):
     dashboard.post("/oefenadministratie", {"company": "new"})
     page = soup(dashboard.html("/scenarios"))
     assert "Dit vervangt de hele wereld" in words(page.find(id="replaces-world"))

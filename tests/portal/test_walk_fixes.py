@@ -108,8 +108,10 @@ def test_preparing_the_serial_says_when_it_is_ready(world, eaccounting_user, eac
     eaccounting_user.submit("form-enable-connection")
 
     assert eaccounting_user.page.find(id="connection-status")["data-status"] == "preparing"
-    assert eaccounting_user.page.find(id="connection-expected").get_text(" ", strip=True).startswith(
-        "Het serienummer is klaar om 02-03-2026 10:00"
+    assert (
+        eaccounting_user.page.find(id="connection-expected")
+        .get_text(" ", strip=True)
+        .startswith("Het serienummer is klaar om 02-03-2026 10:00")
     )
 
 
@@ -161,9 +163,7 @@ def test_a_psd2_account_eaccounting_lacks_is_refused_its_consent_revoked_and_add
     messages = " ".join(at_bank_consent.user.messages())
     assert f"Rekening {other['iban']} staat niet bij de kas- en bankrekeningen" in messages
     offer = at_bank_consent.user.page.find(id="add-missing-account")
-    assert offer["href"] == (
-        f"{world.urls.eaccounting}/instellingen/kas-en-bankrekeningen/nieuw?iban={other['iban']}"
-    )
+    assert offer["href"] == (f"{world.urls.eaccounting}/instellingen/kas-en-bankrekeningen/nieuw?iban={other['iban']}")
     assert portal_sandbox.timeline(serial)["links"] == []
     (given,) = [c for c in bank_sandbox.consents() if c["iban"] == other["iban"]]
     assert given["status"] == "terminatedByTpp"
