@@ -14,6 +14,7 @@ from consent_server import models as pm
 from consent_server.services.billing import month_of
 from consent_server.services.connections import LINK_LABELS
 from consent_server.services.connections import PREPARE_JOB
+from consent_server.services.incasso import MATCH_JOB
 from consent_server.services.links import ACTIVATION_EXPIRE_JOB
 from consent_server.services.links import ACTIVATION_SEND_JOB
 from consent_server.services.links import BILLING_JOB
@@ -23,11 +24,17 @@ from consent_server.services.mail import RETRY_JOB
 from consent_server.services.read_models import Expectation
 from mockbank import models as bm
 from mockbank.services.consents import CONSENT_EXPIRY_JOB as BANK_CONSENT_EXPIRY_JOB
+from mockbank.services.living import LIVING_JOB
+from mockbank.services.payments import EXECUTE_JOB
+from mockbank.services.sdd import RETURN_JOB
+from mockbank.services.sdd import RETURN_REASONS
+from mockbank.services.sdd import SETTLE_JOB
 from mockbank.sim.calendar import AMSTERDAM
 from mockbank.sim.clock import FROZEN
 from mockbank.sim.dutch import DUTCH_MONTHS
 from mockbank.sim.dutch import DUTCH_WEEKDAYS
 from mockbank.sim.dutch import dutch_moment
+from mockbank.sim.dutch import format_eur
 from mockbank.sim.jobs import PENDING
 from scenarios.dashboard.chart import Chart
 from scenarios.dashboard.chart import onboarding_chart
@@ -187,14 +194,44 @@ def _portal_job(names: _Names, kind: str, payload: dict, due: dt.datetime) -> st
         return f"facturatie van {DUTCH_MONTHS[int(number) - 1]} {year}"
     if kind == RETRY_JOB:
         return "nieuwe bezorgpoging van een e-mail (SMTP)"
+    if kind == MATCH_JOB:
+        return "geïnde en gestorneerde incasso's bij de verkoopfacturen afletteren"
     return kind
 
 
 def _bank_job(world, kind: str, payload: dict) -> str:
+    bank = world.bank_backend
     if kind == BANK_CONSENT_EXPIRY_JOB:
-        consent = next((c for c in world.bank_backend.consents.consents() if c.id == payload.get("consent_id")), None)
-        iban = f" voor {consent.account.iban}" if consent is not None and consent.account else ""
-        return f"toestemming {payload.get('consent_id')}{iban} loopt af bij de bank"
+        consent = next((c for c in bank.consents.consents() if c.id == payload.get("consent_id")), None)
+        if consent is None:
+            return "een toestemming loopt af bij de bank"
+        iban = f" voor {consent.account.iban}" if consent.account else ""
+        return f"toestemming {consent.id}{iban} loopt af bij de bank"
+    if kind == LIVING_JOB:
+        return "avondrun van de bank: de betalingen, salarissen, incasso's en rente van vandaag"
+    if kind == EXECUTE_JOB:
+        view = next(
+            (v for v in bank.payments.payments() if v.payment.transaction_id == payload.get("transactionId")), None
+        )
+        if view is None:
+            return "ingeplande betaling uitvoeren"
+        payment = view.payment
+        source = f" van {view.iban}" if view.iban else ""
+        return f"ingeplande betaling van {format_eur(payment.amount_cents)}{source} aan {payment.counterparty_name}"
+    if kind == SETTLE_JOB:
+        batch = next((b for b in bank.sdd.batches() if b.id == payload.get("batch")), None)
+        if batch is None:
+            return "incassobatch innen"
+        debits = "1 incasso" if batch.count == 1 else f"{batch.count} incasso's"
+        return f"incassobatch van {batch.creditor_name} innen: {debits}, {format_eur(batch.total_cents)}"
+    if kind == RETURN_JOB:
+        collection = next(
+            (c for b in bank.sdd.batches() for c in b.collections if c.id == payload.get("collection")), None
+        )
+        if collection is None:
+            return "storno van een incasso"
+        reason = RETURN_REASONS.get(collection.return_reason or "", collection.return_reason or "")
+        return f"storno van de incasso bij {collection.debtor_name} ({format_eur(collection.amount_cents)}, {reason})"
     return kind
 
 
