@@ -23,6 +23,8 @@ from consent_server.services.links import IMPORT_JOB
 from consent_server.services.mail import RETRY_JOB
 from consent_server.services.read_models import Expectation
 from mockbank import models as bm
+from mockbank.services import payments as bank_payments
+from mockbank.services import sdd as bank_sdd
 from mockbank.services.consents import CONSENT_EXPIRY_JOB as BANK_CONSENT_EXPIRY_JOB
 from mockbank.services.living import LIVING_JOB
 from mockbank.services.payments import EXECUTE_JOB
@@ -475,6 +477,87 @@ def consents(world) -> list[ConsentRow]:
             c.valid_until,
         )
         for c in reversed(service.consents())
+    ]
+
+
+# --- payments and direct-debit batches at the bank ---------------------------------------------------------
+
+PAYMENT_LABELS = {
+    bank_payments.STORED: "Wacht op akkoord van de rekeninghouder",
+    bank_payments.AUTHORIZED: "Goedgekeurd, wacht op vrijgeven",
+    bank_payments.SCHEDULED: "Ingepland",
+    bank_payments.INPROGRESS: "In behandeling",
+    bank_payments.EXECUTED: "Uitgevoerd",
+    bank_payments.REJECTED: "Geweigerd",
+    bank_payments.DELETED: "Geannuleerd",
+}
+BATCH_LABELS = {
+    bank_sdd.RECEIVED: "Wacht op ondertekening (takenlijst)",
+    bank_sdd.AUTHORIZED: "Ondertekend, wacht op incassodatum",
+    bank_sdd.SETTLED: "Geïnd",
+    bank_sdd.DECLINED: "Afgewezen",
+}
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """A payment a third party registered at the bank."""
+
+    transaction_id: str
+    iban: str | None
+    payee: str
+    amount_cents: int
+    status: str
+    label: str
+    date: dt.date | None
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """A direct-debit batch at the bank with its collections."""
+
+    batch_id: str
+    iban: str
+    creditor: str
+    count: int
+    total_cents: int
+    status: str
+    label: str
+    collection_date: dt.date
+    returned: int
+
+
+def bank_payments_list(world) -> list[PaymentRow]:
+    """Every payment at the bank, newest first, with its state and (requested) execution date."""
+    return [
+        PaymentRow(
+            v.payment.transaction_id,
+            v.iban,
+            v.payment.counterparty_name,
+            v.payment.amount_cents,
+            v.payment.status,
+            PAYMENT_LABELS.get(v.payment.status, v.payment.status),
+            v.payment.execution_date or v.payment.requested_execution_date,
+        )
+        for v in reversed(world.bank_backend.payments.payments())
+    ]
+
+
+def direct_debit_batches(world) -> list[BatchRow]:
+    """Every direct-debit batch at the bank, newest first, with its state, collection date and returns."""
+    return [
+        BatchRow(
+            b.batch_id,
+            b.account.iban,
+            b.creditor_name,
+            b.count,
+            b.total_cents,
+            b.status,
+            BATCH_LABELS.get(b.status, b.status),
+            b.collection_date,
+            sum(1 for c in b.collections if c.status == bank_sdd.RETURNED),
+        )
+        for b in reversed(world.bank_backend.sdd.batches())
     ]
 
 

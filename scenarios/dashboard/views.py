@@ -121,6 +121,8 @@ def _index(*, clock_form=None, open_form=None, status: int = 200):
             administrations=state.administrations(world),
             mails=state.newest_mails(world),
             consents=state.consents(world),
+            payments=state.bank_payments_list(world),
+            batches=state.direct_debit_batches(world),
             summary=state.world_summary(world),
             well_known="/.well-known/mockbank",
         ),
