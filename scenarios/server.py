@@ -30,6 +30,7 @@ WELL_KNOWN = "/.well-known/mockbank"
 OAUTH_METADATA = "/.well-known/oauth-authorization-server"
 SERVING_LINE = re.compile(r"^mockbank serving on (?P<url>https?://\S+)\s*$")
 
+
 def create_root_app(world: World) -> Flask:
     """The app at the server's root: ``/.well-known/mockbank`` and the rehearsal dashboard (the start page)."""
     app = Flask(__name__)

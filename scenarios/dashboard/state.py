@@ -14,6 +14,7 @@ from consent_server import models as pm
 from consent_server.services.billing import month_of
 from consent_server.services.connections import LINK_LABELS
 from consent_server.services.connections import PREPARE_JOB
+from consent_server.services.incasso import MATCH_JOB
 from consent_server.services.links import ACTIVATION_EXPIRE_JOB
 from consent_server.services.links import ACTIVATION_SEND_JOB
 from consent_server.services.links import BILLING_JOB
@@ -22,12 +23,20 @@ from consent_server.services.links import IMPORT_JOB
 from consent_server.services.mail import RETRY_JOB
 from consent_server.services.read_models import Expectation
 from mockbank import models as bm
+from mockbank.services import payments as bank_payments
+from mockbank.services import sdd as bank_sdd
 from mockbank.services.consents import CONSENT_EXPIRY_JOB as BANK_CONSENT_EXPIRY_JOB
+from mockbank.services.living import LIVING_JOB
+from mockbank.services.payments import EXECUTE_JOB
+from mockbank.services.sdd import RETURN_JOB
+from mockbank.services.sdd import RETURN_REASONS
+from mockbank.services.sdd import SETTLE_JOB
 from mockbank.sim.calendar import AMSTERDAM
 from mockbank.sim.clock import FROZEN
 from mockbank.sim.dutch import DUTCH_MONTHS
 from mockbank.sim.dutch import DUTCH_WEEKDAYS
 from mockbank.sim.dutch import dutch_moment
+from mockbank.sim.dutch import format_eur
 from mockbank.sim.jobs import PENDING
 from scenarios.dashboard.chart import Chart
 from scenarios.dashboard.chart import onboarding_chart
@@ -187,14 +196,44 @@ def _portal_job(names: _Names, kind: str, payload: dict, due: dt.datetime) -> st
         return f"facturatie van {DUTCH_MONTHS[int(number) - 1]} {year}"
     if kind == RETRY_JOB:
         return "nieuwe bezorgpoging van een e-mail (SMTP)"
+    if kind == MATCH_JOB:
+        return "geïnde en gestorneerde incasso's bij de verkoopfacturen afletteren"
     return kind
 
 
 def _bank_job(world, kind: str, payload: dict) -> str:
+    bank = world.bank_backend
     if kind == BANK_CONSENT_EXPIRY_JOB:
-        consent = next((c for c in world.bank_backend.consents.consents() if c.id == payload.get("consent_id")), None)
-        iban = f" voor {consent.account.iban}" if consent is not None and consent.account else ""
-        return f"toestemming {payload.get('consent_id')}{iban} loopt af bij de bank"
+        consent = next((c for c in bank.consents.consents() if c.id == payload.get("consent_id")), None)
+        if consent is None:
+            return "een toestemming loopt af bij de bank"
+        iban = f" voor {consent.account.iban}" if consent.account else ""
+        return f"toestemming {consent.id}{iban} loopt af bij de bank"
+    if kind == LIVING_JOB:
+        return "avondrun van de bank: de betalingen, salarissen, incasso's en rente van vandaag"
+    if kind == EXECUTE_JOB:
+        view = next(
+            (v for v in bank.payments.payments() if v.payment.transaction_id == payload.get("transactionId")), None
+        )
+        if view is None:
+            return "ingeplande betaling uitvoeren"
+        payment = view.payment
+        source = f" van {view.iban}" if view.iban else ""
+        return f"ingeplande betaling van {format_eur(payment.amount_cents)}{source} aan {payment.counterparty_name}"
+    if kind == SETTLE_JOB:
+        batch = next((b for b in bank.sdd.batches() if b.id == payload.get("batch")), None)
+        if batch is None:
+            return "incassobatch innen"
+        debits = "1 incasso" if batch.count == 1 else f"{batch.count} incasso's"
+        return f"incassobatch van {batch.creditor_name} innen: {debits}, {format_eur(batch.total_cents)}"
+    if kind == RETURN_JOB:
+        collection = next(
+            (c for b in bank.sdd.batches() for c in b.collections if c.id == payload.get("collection")), None
+        )
+        if collection is None:
+            return "storno van een incasso"
+        reason = RETURN_REASONS.get(collection.return_reason or "", collection.return_reason or "")
+        return f"storno van de incasso bij {collection.debtor_name} ({format_eur(collection.amount_cents)}, {reason})"
     return kind
 
 
@@ -438,6 +477,87 @@ def consents(world) -> list[ConsentRow]:
             c.valid_until,
         )
         for c in reversed(service.consents())
+    ]
+
+
+# --- payments and direct-debit batches at the bank ---------------------------------------------------------
+
+PAYMENT_LABELS = {
+    bank_payments.STORED: "Wacht op akkoord van de rekeninghouder",
+    bank_payments.AUTHORIZED: "Goedgekeurd, wacht op vrijgeven",
+    bank_payments.SCHEDULED: "Ingepland",
+    bank_payments.INPROGRESS: "In behandeling",
+    bank_payments.EXECUTED: "Uitgevoerd",
+    bank_payments.REJECTED: "Geweigerd",
+    bank_payments.DELETED: "Geannuleerd",
+}
+BATCH_LABELS = {
+    bank_sdd.RECEIVED: "Wacht op ondertekening (takenlijst)",
+    bank_sdd.AUTHORIZED: "Ondertekend, wacht op incassodatum",
+    bank_sdd.SETTLED: "Geïnd",
+    bank_sdd.DECLINED: "Afgewezen",
+}
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """A payment a third party registered at the bank."""
+
+    transaction_id: str
+    iban: str | None
+    payee: str
+    amount_cents: int
+    status: str
+    label: str
+    date: dt.date | None
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """A direct-debit batch at the bank with its collections."""
+
+    batch_id: str
+    iban: str
+    creditor: str
+    count: int
+    total_cents: int
+    status: str
+    label: str
+    collection_date: dt.date
+    returned: int
+
+
+def bank_payments_list(world) -> list[PaymentRow]:
+    """Every payment at the bank, newest first, with its state and (requested) execution date."""
+    return [
+        PaymentRow(
+            v.payment.transaction_id,
+            v.iban,
+            v.payment.counterparty_name,
+            v.payment.amount_cents,
+            v.payment.status,
+            PAYMENT_LABELS.get(v.payment.status, v.payment.status),
+            v.payment.execution_date or v.payment.requested_execution_date,
+        )
+        for v in reversed(world.bank_backend.payments.payments())
+    ]
+
+
+def direct_debit_batches(world) -> list[BatchRow]:
+    """Every direct-debit batch at the bank, newest first, with its state, collection date and returns."""
+    return [
+        BatchRow(
+            b.batch_id,
+            b.account.iban,
+            b.creditor_name,
+            b.count,
+            b.total_cents,
+            b.status,
+            BATCH_LABELS.get(b.status, b.status),
+            b.collection_date,
+            sum(1 for c in b.collections if c.status == bank_sdd.RETURNED),
+        )
+        for b in reversed(world.bank_backend.sdd.batches())
     ]
 
 

@@ -105,27 +105,49 @@ def favicon():
 @blueprint.get("/")
 def index():
     """The start page: the time and its controls, what is due, every onboarding, mail, consents."""
+    return _index()
+
+
+def _index(*, clock_form=None, open_form=None, status: int = 200):
     world = _world()
-    return render_template(
-        "dashboard/index.html",
-        clock_form=ClockForm(),
-        open_form=ButtonForm(),
-        next_event=state.next_event(world),
-        jobs=state.due_jobs(world),
-        registrations=state.registrations(world),
-        administrations=state.administrations(world),
-        mails=state.newest_mails(world),
-        consents=state.consents(world),
-        summary=state.world_summary(world),
-        well_known="/.well-known/mockbank",
+    return (
+        render_template(
+            "dashboard/index.html",
+            clock_form=clock_form or _guarded(ClockForm),
+            open_form=open_form or _guarded(ButtonForm),
+            next_event=state.next_event(world),
+            jobs=state.due_jobs(world),
+            registrations=state.registrations(world),
+            administrations=state.administrations(world),
+            mails=state.newest_mails(world),
+            consents=state.consents(world),
+            payments=state.bank_payments_list(world),
+            batches=state.direct_debit_batches(world),
+            summary=state.world_summary(world),
+            well_known="/.well-known/mockbank",
+        ),
+        status,
     )
+
+
+def _guarded(form_class):
+    """A form that changes the world; it asks for the sandbox token when the world has one."""
+    return form_class(expected_token=_world().sandbox_token)
+
+
+def _refused_on_index(form):
+    """A start-page form without the right sandbox token: the start page again, saying why (403), nothing done."""
+    flash(form.sandbox_token.errors[0], "error")
+    return _index(**{"clock_form" if isinstance(form, ClockForm) else "open_form": form}, status=403)
 
 
 @blueprint.post("/klok")
 def move_clock():
     """+1 uur, +1 werkdag, +5 werkdagen, naar de volgende gebeurtenis, or to a moment."""
-    form = ClockForm()
+    form = _guarded(ClockForm)
     if not form.validate_on_submit():
+        if "csrf_token" not in form.errors and form.token_refused:
+            return _refused_on_index(form)
         abort(400)
     try:
         flash(actions.move_clock(_world(), request.form.get("stap", ""), form.moment.data), "success")
@@ -149,7 +171,7 @@ def test_users():
 def new_administration():
     """Nieuwe oefenadministratie: make one and enter eAccounting logged in."""
     world = _world()
-    form = AdministrationForm()
+    form = _guarded(AdministrationForm)
     form.company.choices = actions.company_choices(world)
     status = 200
     if request.method == "GET":
@@ -171,14 +193,17 @@ def new_administration():
     else:
         if "csrf_token" in form.errors:
             abort(400)
-        status = 422
+        status = 403 if form.token_refused else 422
     return render_template("dashboard/new_administration.html", form=form), status
 
 
 @blueprint.post("/administraties/<int:administration_id>/openen")
 def open_administration(administration_id: int):
     """Enter eAccounting logged in as an existing administration."""
-    if not ButtonForm().validate_on_submit():
+    form = _guarded(ButtonForm)
+    if not form.validate_on_submit():
+        if "csrf_token" not in form.errors and form.token_refused:
+            return _refused_on_index(form)
         abort(400)
     try:
         return redirect(actions.open_administration(_world(), administration_id))
@@ -193,7 +218,7 @@ def scenarios():
     from scenarios import catalogue
 
     world = _world()
-    form = ScenarioForm()
+    form = _guarded(ScenarioForm)
     form.scenario.choices = [(s.name, f"{s.name}: {s.description}") for s in catalogue.all_scenarios()]
     status = 200
     if request.method == "POST":
@@ -208,7 +233,7 @@ def scenarios():
         else:
             if "csrf_token" in form.errors:
                 abort(400)
-            status = 422
+            status = 403 if form.token_refused else 422
     return (
         render_template(
             "dashboard/scenarios.html",
@@ -249,7 +274,7 @@ def scenario_json(number: int):
 def world_page():
     """Reset (the same seed) or reseed (another one, or empty), after a confirmation."""
     world = _world()
-    form = WorldForm()
+    form = _guarded(WorldForm)
     status = 200
     if request.method == "GET":
         form.seed.data = world.seed
@@ -259,5 +284,5 @@ def world_page():
     else:
         if "csrf_token" in form.errors:
             abort(400)
-        status = 422
+        status = 403 if form.token_refused else 422
     return render_template("dashboard/world.html", form=form, summary=state.world_summary(world)), status

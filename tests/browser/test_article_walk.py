@@ -5,29 +5,23 @@ An accounting firm makes a practice administration and does steps 1-4 in eAccoun
 refused); its client does the wizard and registers three accounts at ABN AMRO with Access Online, the
 e.dentifier and the app; the activation mails are opened from the outbox; the third account is billed.
 Each step leaves a screenshot (``MOCKBANK_SCREENSHOTS`` keeps them). Time moves only by the dashboard's
-buttons. The walk makes no HTTP call of its own, except the one-cent transfer below, until internet
-banking's Overboeken exists (issue 14).
+buttons, the article's one-cent tip is made in internet banking's Overboeken: the walk makes no HTTP call of its
+own.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
+import textwrap
+from pathlib import Path
 
 from playwright.sync_api import expect
 
-from client_sdk import BankSandbox
 from tests.browser.conftest import TIMEOUT_MS
-
-
-def transfer_one_cent_interim(server, debtor: str, creditor: str) -> None:
-    """INTERIM, to be replaced by clicking through internet banking's Overboeken (issue 14, branch ``ibank``).
-
-    The article's tip is a one-cent transfer made by the customer; until the bank has that page, the
-    sandbox books it. This is the only HTTP call the walk makes of its own.
-    """
-    BankSandbox(base_url=server.urls.bank_api).transfer(
-        debtor_iban=debtor, creditor_iban=creditor, amount="0.01", description="Eén cent"
-    )
+from tests.browser.steps import log_in_again_with_edentifier
+from tests.browser.steps import transfer_own_by_hand
 
 
 def next_event(dashboard, expected: str) -> None:
@@ -45,6 +39,25 @@ def open_account(eaccounting, name: str) -> None:
     eaccounting.locator(
         "#bank-accounts tbody tr", has=eaccounting.get_by_role("link", name=name, exact=True)
     ).get_by_role("link", name="Bewerk").click()
+
+
+def test_the_walk_makes_no_http_call_of_its_own():
+    """Issue 15's "clicking only": the walk and its steps import no HTTP client and use no Playwright request API."""
+    walk_source = Path(__file__).read_text(encoding="utf-8")
+    for source in (
+        walk_source,
+        *(inspect.getsource(step) for step in (log_in_again_with_edentifier, transfer_own_by_hand)),
+    ):
+        tree = ast.parse(textwrap.dedent(source))
+        imported = {
+            name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for name in ([a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""])
+        }
+        assert not imported & {"client_sdk", "requests", "httpx", "urllib", "http"}
+        attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+        assert not attributes & {"request", "urls"}  # page.request, server.urls.bank_api
 
 
 def test_the_help_article_by_clicking_only(browser, server, screenshots):
@@ -160,6 +173,7 @@ def walk(server, firm, client, shoot) -> None:
 
     # "Nog een rekening koppelen" (PSD2): the Spaarrekening with the e.dentifier.
     account, card, response = re.search(r"rekening (\S+)\s+pas (\S+) · response (\S+)", edentifier).groups()
+    edentifier = {"account_number": account, "card_number": card, "response_code": response}
     wizard.get_by_role("button", name="Nog een rekening koppelen").click()
     wizard.locator("#login-edentifier").click()
     wizard.get_by_label("Rekeningnummer (IBAN)").fill(account)
@@ -222,9 +236,19 @@ def walk(server, firm, client, shoot) -> None:
     expect(mail.locator("#link-expected")).to_be_visible()
     mail.close()
 
-    # The tip: a cent between the linked accounts makes something to import.
-    transfer_one_cent_interim(server, savings, current)
-    transfer_one_cent_interim(server, current, second)
+    # The tip: a cent between the linked accounts makes something to import. The client makes it in ABN AMRO
+    # internet banking (Overboeken), from mockbank's start page, signed with the e.dentifier.
+    bank = client.new_page()
+    log_in_again_with_edentifier(bank, server.url + "/", edentifier)
+    shoot(bank, "internetbankieren")
+    transfer_own_by_hand(
+        bank, debtor=savings, creditor=current, description="Eén cent", response_code=response, shoot=shoot
+    )
+    transfer_own_by_hand(bank, debtor=current, creditor=second, description="Eén cent", response_code=response)
+    bank.locator("#ib-nav-accounts").click()
+    bank.locator(f"#bookings-{current}").click()
+    expect(bank.locator("#bookings .booking").first).to_contain_text("Omschrijving: Eén cent")
+    shoot(bank, "bij-en-afschrijvingen")
 
     # --- the first import: active, and the bookings in Bankmutaties ---------------------------------------------
     clock.get_by_role("link", name="Overzicht").click()

@@ -332,3 +332,17 @@ def test_a_second_dashboard_on_the_same_world_sees_the_same_state(world, consent
     first.post("/klok", {"stap": "volgende"})
 
     assert soup(second.html("/")).find(id="clock-words").get_text() == "maandag 12 januari 2026, 09:02"
+
+
+def test_the_banks_direct_debit_batches_are_next_to_the_consents_with_state_and_collection_date(dashboard, world):
+    assert "Nog geen incassobatch of betaling aangeboden." in dashboard.html("/")
+    result = run_scenario(world, "incasso_happy_path", seed=7)
+    assert result.passed, result.failure
+    (batch,) = world.bank_backend.sdd.batches()
+
+    page = soup(dashboard.html("/"))
+
+    (row,) = page.select("#sdd-batches tbody tr")
+    assert row["data-status"] == "SETTLED"
+    assert row["data-collection-date"] == batch.collection_date.isoformat()
+    assert "Geïnd" in words(row) and batch.account.iban in words(row) and "3" in words(row)
