@@ -123,6 +123,10 @@ class PortalSandbox:
         }
         return self._call("POST", "/administrations", body={k: v for k, v in body.items() if v is not None})
 
+    def administrations(self) -> list[dict]:
+        """Every administration (without tokens)."""
+        return self._call("GET", "/administrations")["administrations"]
+
     def mint_token(self, administration_id: int) -> dict:
         """A new API token (and login URL) for an administration."""
         return self._call("POST", f"/administrations/{administration_id}/tokens", body={})

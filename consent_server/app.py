@@ -25,9 +25,14 @@ from consent_server.views import sales_api
 from consent_server.views import sandbox
 from consent_server.views import wizard
 from consent_server.web import portal
+from mockbank.sim import forms as form_helpers
 from mockbank.sim import limits
 from mockbank.sim import security
 from mockbank.sim.clock import SimClock
+from mockbank.sim.dutch import dutch_count
+from mockbank.sim.dutch import dutch_date
+from mockbank.sim.dutch import dutch_month
+from mockbank.sim.dutch import numeric_date
 from mockbank.sim.errors import InvalidInput
 from mockbank.sim.jsonbody import StrictJSONProvider
 
@@ -60,6 +65,7 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     limits.install(app)
     csrf = CSRFProtect(app)
     _init_errors(app)
+    _init_templates(app)
 
     for module in (api, sales_api, callbacks, kvk_api, sandbox):
         module.init_app(app)
@@ -70,6 +76,17 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     activation.init_app(app)
     outbox.init_app(app)
     return app
+
+
+def _init_templates(app: Flask) -> None:
+    # One date format per context: numbers in eAccounting's tables (``datum``), words on the portal's
+    # pages and in mails (``dutch_date``); Dutch plurals through ``aantal``.
+    form_helpers.install(app)
+    app.add_template_filter(numeric_date, "datum")
+    app.add_template_filter(lambda moment: numeric_date(moment, time=True), "datum_tijd")
+    app.add_template_filter(dutch_date, "dutch_date")
+    app.add_template_filter(dutch_month, "maand")
+    app.add_template_global(dutch_count, "aantal")
 
 
 def _wants_json() -> bool:

@@ -75,7 +75,7 @@ class PortalBackend(SimBackend):
         self.billing = Billing(kernel, links=self.links)
         self.registrations = Registrations(kernel, kvk=self.kvk, links=self.links)
         self.intake = ConsentIntake(kernel, registrations=self.registrations, bank=self.bank, links=self.links)
-        self.read_models = RegistrationViews(kernel, registrations=self.registrations)
+        self.read_models = RegistrationViews(kernel, registrations=self.registrations, links=self.links)
         self.eaccounting = EAccounting(kernel, kvk=self.kvk)
         self.connections = BankConnections(kernel, eaccounting=self.eaccounting, registrations=self.registrations)
         self.invoicing = Invoicing(kernel)

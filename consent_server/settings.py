@@ -54,6 +54,8 @@ class PortalSettings:
     # Where the portal and eAccounting are reached from outside (links shown to users, flow A's redirect URI).
     portal_base: str = "https://register.ebanking.vismasoftware.nl"
     eaccounting_base: str = "https://eaccounting-sandbox.test.vismaonline.com"
+    # The rehearsal dashboard of a served world (``mockbank serve``'s start page): screens link to its pages.
+    dashboard_url: str | None = None
     portal_redirect_uri: str | None = None
     # Product assumptions from the help article, all configurable.
     prepare_seconds: int = 5

@@ -56,6 +56,8 @@ class BankSettings:
     # The living bank: seeded accounts get their owners' bookings as simulated days pass. Off unless asked for,
     # so a test's world books nothing it did not ask for; ``mockbank serve`` switches it on.
     living_bank: bool = False
+    # The rehearsal dashboard of a served world (``mockbank serve``'s start page): screens link to its pages.
+    dashboard_url: str | None = None
 
     def __post_init__(self):
         positive = (

@@ -183,6 +183,12 @@ def _add_scenario_parser(commands) -> None:
         default=_env("SANDBOX_TOKEN"),
         help="the server's sandbox token, when it runs with MOCKBANK_SANDBOX_TOKEN (default: that variable)",
     )
+    run.add_argument(
+        "--replace",
+        action="store_true",
+        help="with --server: replace a world that holds someone's work (administrations, registrations, consents) "
+        "without asking",
+    )
     run.add_argument("--json", metavar="FILE", default=None, help="write the result as JSON to FILE ('-': stdout)")
     run.add_argument("--quiet", action="store_true", help="print no timeline, only the outcome")
     run.set_defaults(handler=scenario_run_command)
@@ -339,6 +345,11 @@ class _CliReporter:
         self.out = out
         self.quiet = quiet
         self.progress = progress
+        self.urls = None
+
+    def world_found(self, urls) -> None:
+        """Print the steps with this world's real addresses (the result keeps ``{portal}``)."""
+        self.urls = urls
 
     def step_started(self, number: int, actor: str, action: str) -> None:
         """Show which step is running (terminals only)."""
@@ -352,7 +363,7 @@ class _CliReporter:
             self.progress.write("\r\x1b[K")
             self.progress.flush()
         if not self.quiet:
-            _emit(entry.line(), self.out)
+            _emit(entry.line(self.urls), self.out)
 
 
 def _emit(text: str, out) -> None:
@@ -387,6 +398,19 @@ def scenario_run_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         _emit(f"scenario {chosen.name} (seed {args.seed}, {where}): {chosen.description}", out)
     world = None
+    if args.server and not args.replace:
+        try:
+            held = _work_held(args.server.rstrip("/"), sandbox_token=args.sandbox_token)
+        except ScenarioError as exc:
+            print(f"mockbank: {exc}", file=sys.stderr)
+            return 1
+        if held and not _confirmed(args.server, held):
+            print(
+                f"mockbank: the world at {args.server} holds {held}; a scenario replaces it. "
+                "Run again with --replace to replace it.",
+                file=sys.stderr,
+            )
+            return 2
     try:
         if args.server:
             target = args.server.rstrip("/")
@@ -422,6 +446,37 @@ def scenario_run_command(args: argparse.Namespace) -> int:
     if args.server:
         _print_end_state(result, well_known(target), out)
     return 0
+
+
+def _work_held(url: str, *, sandbox_token: str | None = None) -> str:
+    """What the world at ``url`` holds beyond a freshly seeded bank, in words ("" when nothing)."""
+    from client_sdk import BankSandbox
+    from client_sdk.errors import BankApiError
+    from client_sdk.portal import PortalSandbox
+    from scenarios.runner import ScenarioError
+    from scenarios.runner import urls_from_well_known
+    from scenarios.runner import well_known
+
+    urls = urls_from_well_known(well_known(url))
+    try:
+        portal = PortalSandbox(base_url=urls.portal, token=sandbox_token)
+        bank = BankSandbox(base_url=urls.bank_api, token=sandbox_token)
+        counts = (
+            (len(portal.administrations()), "administration", "administrations"),
+            (len(portal.registrations()), "registration", "registrations"),
+            (len(bank.consents()), "consent at the bank", "consents at the bank"),
+        )
+    except BankApiError as exc:
+        raise ScenarioError(f"cannot read what the world at {url} holds: {exc}") from exc
+    return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+
+
+def _confirmed(url: str, held: str) -> bool:
+    """On a terminal, ask before replacing someone's work; elsewhere (CI, pipes) never assume yes."""
+    if not sys.stdin.isatty():
+        return False
+    answer = input(f"The world at {url} holds {held}. Replace it with the scenario's world? [y/N] ")
+    return answer.strip().lower() in ("y", "yes", "j", "ja")
 
 
 def _sdk_errors() -> tuple[type, ...]:

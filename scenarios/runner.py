@@ -75,10 +75,16 @@ def run_scenario(
         world = getattr(target, "world", target)
         sandbox_token = getattr(world, "sandbox_token", None)
     with front_door(target) as (urls, door):
+        if reporter is not None and hasattr(reporter, "world_found"):
+            try:
+                reporter.world_found(urls)
+            except Exception as exc:
+                raise ReporterError(f"the reporter failed in world_found: {exc}") from exc
         ctx = ScenarioContext(
             urls=urls, seed=seed, fake=new_faker(seed), front_door=door, reporter=reporter, sandbox_token=sandbox_token
         )
         failure = error = None
+        end_state = None
         try:
             ctx.prepare()
             chosen(ctx, ctx.fake)
@@ -94,6 +100,8 @@ def run_scenario(
             where = f"after step {last}: " if last else ""
             failure = Failure(None, None, None, scrub(where + message_of(exc), urls))
         finally:
+            if ctx._anchor is not None:
+                end_state = _end_state(ctx)
             ctx.close()
     return ScenarioResult(
         scenario=chosen.name,
@@ -107,7 +115,28 @@ def run_scenario(
         started_at=ctx._anchor,
         request_count=ctx.counter.count,
         error=error,
+        end_state=end_state,
     )
+
+
+def _end_state(ctx: ScenarioContext) -> dict | None:
+    """Every registration the run left with its state and its links' states (None when the portal cannot say)."""
+    try:
+        registrations = ctx.portal.registrations()
+    except Exception:
+        # The run's own failure is what the result reports; a portal that cannot answer now adds nothing.
+        return None
+    return {
+        "registrations": [
+            {
+                "serialNumber": r["serialNumber"],
+                "state": r["state"],
+                "administrationId": r["administrationId"],
+                "links": [{"iban": link["iban"], "state": link["state"]} for link in r["links"]],
+            }
+            for r in registrations
+        ]
+    }
 
 
 def _scrubbed_failure(failure: Failure | None, urls: Urls) -> Failure | None:

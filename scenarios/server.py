@@ -20,13 +20,13 @@ from pathlib import Path
 import requests
 from flask import Flask
 from flask import jsonify
-from flask import render_template_string
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server
 
 from mockbank.sim import security
 from mockbank.sim.clock import RUNNING
+from scenarios import dashboard
 from scenarios.http_errors import JsonErrorRequestHandler
 from scenarios.http_errors import ServerErrors
 from scenarios.urls import Urls
@@ -36,42 +36,9 @@ WELL_KNOWN = "/.well-known/mockbank"
 OAUTH_METADATA = "/.well-known/oauth-authorization-server"
 SERVING_LINE = re.compile(r"^mockbank serving on (?P<url>https?://\S+)\s*$")
 
-_INDEX = """<!doctype html>
-<html lang="nl">
-<head><meta charset="utf-8"><title>mockbank</title></head>
-<body>
-<h1>mockbank</h1>
-<p>Gesimuleerde tijd: {{ doc.clock.now }} ({{ doc.clock.mode }})
-{%- if doc.seed is not none %}, seed {{ doc.seed }}{% endif %}</p>
-<h2>ABN AMRO</h2>
-<ul>
-  <li><a href="{{ doc.bank.auth }}/internetbankieren">Internet Bankieren</a>
-      (<a href="{{ doc.bank.auth }}/internetbankieren/boekhoudkoppeling">Boekhoudkoppeling aanvragen</a>)</li>
-  <li><a href="{{ doc.bank.sandbox }}/seed">Demowereld: klanten, rekeningen en inloggegevens</a> (JSON)</li>
-  <li>Account information API: <code>{{ doc.bank.api }}/v1/...</code></li>
-  <li>OAuth: <a href="{{ doc.bank.auth }}/.well-known/oauth-authorization-server">metadata</a>,
-      token <code>{{ doc.bank.token }}</code></li>
-  <li>Sandbox API: <code>{{ doc.bank.sandbox }}</code></li>
-</ul>
-{% if doc.portal %}
-<h2>Visma eAccounting</h2>
-<ul>
-  <li><a href="{{ doc.portal.eaccounting }}/">eAccounting</a> (Kas- en bankrekeningen)</li>
-  <li><a href="{{ doc.portal.portal }}/">Bankkoppeling-portaal</a> (de wizard)</li>
-  <li><a href="{{ doc.portal.outbox }}">Verzonden e-mail</a> (activatiemails en meldingen)</li>
-  <li>eAccounting API: <code>{{ doc.portal.eaccountingApi }}/v2/...</code></li>
-  <li>KvK Zoeken: <code>{{ doc.portal.kvk }}/api/v2/zoeken?kvkNummer=...</code></li>
-  <li>Sandbox API: <code>{{ doc.portal.sandbox }}</code></li>
-</ul>
-{% endif %}
-<p>Alle adressen als JSON: <a href="{{ well_known }}">{{ well_known }}</a></p>
-</body>
-</html>
-"""
-
 
 def create_root_app(world: World) -> Flask:
-    """The app at the server's root: ``/.well-known/mockbank`` and an index of every host."""
+    """The app at the server's root: ``/.well-known/mockbank`` and the rehearsal dashboard (the start page)."""
     app = Flask(__name__)
     security.deny_framing(app)
 
@@ -80,11 +47,7 @@ def create_root_app(world: World) -> Flask:
         """Every base URL and the clock, as JSON."""
         return jsonify(world.describe())
 
-    @app.get("/")
-    def index():
-        """Links to every host, for a person with a browser."""
-        return render_template_string(_INDEX, doc=world.describe(), well_known=WELL_KNOWN)
-
+    dashboard.init_app(app, world)
     return app
 
 

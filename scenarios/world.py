@@ -66,7 +66,7 @@ class World:
         clock: SimClock | None = None,
         portal: bool = True,
     ):
-        self.seed = seed
+        self._seed = seed
         self.data_dir = Path(data_dir) if data_dir is not None else None
         if self.data_dir is not None:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -77,6 +77,7 @@ class World:
         shared = dict(config or {})
         bank = {**shared, **(bank_config or {})}
         bank.setdefault("DATABASE_URL", self._database_url("bank.db"))
+        bank.update(self._dashboard_config())
         bank["SEED"] = seed
         if consent_days is not None:
             bank["CONSENT_DAYS"] = consent_days
@@ -84,7 +85,7 @@ class World:
 
         self.portal_app: Flask | None = None
         if portal:
-            settings = {**shared, **(portal_config or {}), **self.urls.portal_config()}
+            settings = {**shared, **(portal_config or {}), **self.urls.portal_config(), **self._dashboard_config()}
             settings["DATABASE_URL"] = (portal_config or {}).get("DATABASE_URL") or self._database_url("portal.db")
             if consent_days is not None:
                 settings["CONSENT_DAYS"] = consent_days
@@ -94,6 +95,24 @@ class World:
         self._closed = False
         self.connect_portal()
         self.register_companies()
+
+    @property
+    def seed(self) -> int | None:
+        """The seed the bank's world was last built from (None: an empty bank), as the bank itself records it.
+
+        Read from the bank, not remembered here: a scenario run or a reseed through the sandbox API
+        changes it, and the start page must say what is true.
+        """
+        stored = self.bank_backend.bank.get_setting("seed")
+        return int(stored) if stored is not None else None
+
+    @property
+    def dashboard_url(self) -> str | None:
+        """The rehearsal dashboard (the server's start page); None in-process, where no browser comes."""
+        return self.base_url + "/" if self.base_url else None
+
+    def _dashboard_config(self) -> dict:
+        return {"DASHBOARD_URL": self.dashboard_url}
 
     def _database_url(self, name: str) -> str:
         if self.data_dir is None:
@@ -158,8 +177,10 @@ class World:
             redirect_uri = self.portal_app.config.get("PORTAL_REDIRECT_URI") or ""
             if redirect_uri.startswith(old_portal):
                 changes["PORTAL_REDIRECT_URI"] = self.urls.portal + redirect_uri[len(old_portal) :]
-            self.portal_backend.reconfigure(changes)
+            self.portal_backend.reconfigure({**changes, **self._dashboard_config()})
             self.connect_portal()
+        # Read by the bank's templates at request time (its login screens link to the test users).
+        self.bank_app.config.update(self._dashboard_config())
 
     def connect_portal(self) -> None:
         """Register the portal at the bank as an OAuth client (redirect and callback URLs) and hand it the credentials.
@@ -284,12 +305,16 @@ class World:
     # --- state ----------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the freshly seeded world (an empty one without a seed); the clock keeps its time."""
+        """Back to the freshly seeded world of its seed (an empty one without a seed); the clock keeps its time."""
+        self.reseed(self.seed)
+
+    def reseed(self, seed: int | None) -> None:
+        """Replace the world by the freshly seeded world of ``seed`` (None: empty); the clock keeps its time."""
         backend = self.bank_backend
-        if self.seed is None:
+        if seed is None:
             backend.reset()
         else:
-            backend.seed(self.seed)
+            backend.seed(seed)
         if self.portal_app is not None:
             # The portal's sandbox API is its contract; going through it keeps the world free of its internals.
             response = self.portal_app.test_client().post(

@@ -32,6 +32,19 @@ class ConsentCancelled(Exception):
         super().__init__(message)
 
 
+class AccountNotInAdministration(ConsentCancelled):
+    """The bank gave consent (flow A) for an IBAN the administration has no bank account for: nothing is linked."""
+
+    def __init__(self, iban: str, registration_id: int):
+        self.iban = iban
+        super().__init__(
+            f"Rekening {iban} staat niet bij de kas- en bankrekeningen van deze administratie in eAccounting. "
+            "Er is niets gekoppeld en de toestemming bij de bank is ingetrokken. Voeg de rekening toe in "
+            "eAccounting en koppel hem daarna opnieuw.",
+            registration_id,
+        )
+
+
 class ConsentIntake(Service):
     """Verbs of the bank consent step: start and complete the redirect, take in the bank's callback."""
 
@@ -80,8 +93,29 @@ class ConsentIntake(Service):
             )
             raise ConsentCancelled(message, registration_id)
         grant = self.bank.exchange(code, redirect_uri=redirect_uri)
+        if not self._in_administration(registration_id, grant.iban):
+            # As the real portal: an account eAccounting does not have is not linked, counted, mailed or
+            # imported; the consent it came with must not stay valid at the bank for nothing.
+            self.bank.revoke(grant.refresh_token)
+            self.registrations.note(
+                registration_id, "consent_refused", f"{grant.iban} staat niet in de administratie; ingetrokken"
+            )
+            raise AccountNotInAdministration(grant.iban, registration_id)
         self._store_grants(registration_id, [grant], flow=models.FLOW_REDIRECT)
         return self.registrations.get(registration_id)
+
+    def _in_administration(self, registration_id: int, iban: str) -> bool:
+        with self.db.reading() as session:
+            registration = session.get(models.Registration, registration_id)
+            administration_id = session.get(models.Serial, registration.serial_id).administration_id
+            return (
+                session.scalar(
+                    select(models.BankAccount.id).where(
+                        models.BankAccount.administration_id == administration_id, models.BankAccount.iban == iban
+                    )
+                )
+                is not None
+            )
 
     # --- Bankconsent: flow B/C (the bank's signed callback) -------------------------------------------
 
@@ -163,6 +197,8 @@ class ConsentIntake(Service):
             "accepted": True,
             "serialNumber": number,
             "registrationState": models.REG_BANK_CONSENT,
+            # Where the bank sends its user back to: the wizard's Rekeningen step (the wizard promises the return).
+            "returnUrl": self.settings.portal_base.rstrip("/") + f"/registratie/rekeningen?licentienummer={number}",
         }
         state, states = self._store_grants(
             registration_id, grants, flow=models.FLOW_BANK, delivery=(reference, number, answer)

@@ -197,6 +197,10 @@ class DueJobQueue:
         if every is not None:
             self._next_due[kind] = every
 
+    def kinds(self) -> list[str]:
+        """The job kinds that have a handler, sorted."""
+        return sorted(self._handlers)
+
     def schedule(self, kind: str, due_at: dt.datetime, payload: dict | None = None, *, session=None) -> int:
         """Store a job due at ``due_at``; inside ``session`` when given, so it commits with the caller."""
         if kind not in self._handlers:

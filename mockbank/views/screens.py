@@ -30,6 +30,7 @@ from mockbank.forms import LogoutForm
 from mockbank.forms import WithdrawForm
 from mockbank.oauth import routes as oauth
 from mockbank.services import authflow
+from mockbank.sim import forms as form_helpers
 from mockbank.sim.dutch import dutch_date
 
 blueprint = Blueprint("screens", __name__)
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     # Flask-WTF would expire CSRF tokens by the wall clock; the bank only knows simulated time.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.add_template_filter(dutch_date, "datum")
+    form_helpers.install(app)
     app.register_blueprint(blueprint)
 
 

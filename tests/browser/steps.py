@@ -102,3 +102,39 @@ def onboard_to_activated(page, server, portal, company) -> dict:
     expect(page.locator("#activated")).to_have_attribute("data-state", "activated")
 
     return {"administration": administration, "serial": serial}
+
+
+def log_in_again_with_edentifier(page, start_url: str, edentifier: dict) -> None:
+    """From mockbank's start page to ABN AMRO internet banking: log out (the registration left the browser logged
+    in) and in again with the e.dentifier (``account_number``, ``card_number``, ``response_code``)."""
+    page.goto(start_url)
+    page.get_by_role("link", name="Internet Bankieren").click()
+    page.get_by_role("button", name="Uitloggen").click()
+    page.locator("#login-edentifier").click()
+    page.get_by_label("Rekeningnummer (IBAN)").fill(edentifier["account_number"])
+    page.get_by_label("Pasnummer").fill(edentifier["card_number"])
+    page.get_by_label("Response").fill(edentifier["response_code"])
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Mijn toestemmingen")).to_be_visible()
+
+
+def transfer_own_by_hand(page, *, debtor: str, creditor: str, description: str, response_code: str, shoot=None) -> None:
+    """Internet banking's Overboeken, logged in with the e.dentifier: one cent between two own accounts, signed.
+
+    ``shoot`` (the ``screenshots`` fixture's) keeps the order form and the booked order.
+    """
+    page.locator("#ib-nav-transfer").click()
+    page.get_by_label("Van rekening").select_option(debtor)
+    page.get_by_label("Naar", exact=True).select_option(creditor)
+    page.get_by_label("Bedrag (€)").fill("0,01")
+    page.get_by_label("Omschrijving").fill(description)
+    if shoot:
+        shoot(page, "overboeken")
+    page.get_by_role("button", name="Volgende").click()
+    expect(page.locator("#order-amount")).to_have_text("€ 0,01")
+    expect(page.locator("#name-check")).to_have_attribute("data-result", "match")
+    page.get_by_label("Response").fill(response_code)
+    page.get_by_role("button", name="Bevestigen", exact=True).click()
+    expect(page.locator("#transfer-done")).to_contain_text("Uw overboeking van € 0,01")
+    if shoot:
+        shoot(page, "overboeking-gedaan")

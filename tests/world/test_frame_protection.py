@@ -86,7 +86,7 @@ def test_every_html_page_of_both_apps_and_the_index_refuses_framing(mockbank_wor
     with bank_http.session_transaction() as session:
         session["flows"] = {key: user["id"]}
         session["ib"] = bank.authflow.start_banking_session(bank.authflow.logged_in(user["id"], "edentifier"))
-    seen = _walk(world.bank_app, bank_http, {"key": key, "iban": iban, "path": "x"})
+    seen = _walk(world.bank_app, bank_http, {"key": key, "iban": iban, "path": "x", "pk": 1})
     seen["screens.app_wait"] = _walk_one(bank_http, f"/inloggen/app/{app_login.key}")
     seen["screens.app_phone"] = _walk_one(bank_http, f"/app/bevestigen/{app_login.key}")
     assert {endpoint for endpoint, status in seen.items() if status == 200} >= MUST_RENDER["bank"], seen
