@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from consent_server import errors
 from consent_server import models as pm
@@ -21,6 +20,9 @@ from mockbank.sim.calendar import parse_moment
 from mockbank.sim.errors import ClockError
 from scenarios.dashboard.state import business_customers
 from scenarios.dashboard.state import next_event
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 # The clock's buttons (``stap``).
 HOUR = "uur"
@@ -99,6 +101,9 @@ def suggested_firm(world) -> str:
 
 
 def _faker(world, purpose: str) -> Faker:
+    # Imported on first use: the server starts without Faker unless it seeds.
+    from faker import Faker
+
     fake = Faker("nl_NL")
     count = len(world.portal_backend.eaccounting.administrations())
     fake.seed_instance(f"{world.seed}-{purpose}-{count}")
