@@ -22,6 +22,7 @@ from mockbank.sim import settings as typed
 from mockbank.sim.clock import SimClock
 from mockbank.sim.errors import InvalidInput
 from mockbank.sim.jsonbody import StrictJSONProvider
+from mockbank.sim.web import CookieSessions
 from mockbank.views import ais
 from mockbank.views import faults
 from mockbank.views import registration
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     settings = load_settings(config)
     app = Flask(__name__)
     app.json = StrictJSONProvider(app)
+    app.session_interface = CookieSessions()
     app.config.update(config)
     app.config.update(typed.as_config(settings))
     if clock is None:

@@ -12,11 +12,22 @@ from mockbank.services.consents import ConsentService
 from mockbank.services.decisions import DecisionQueue
 from mockbank.services.demo import build_demo_world
 from mockbank.services.faults import FaultService
+from mockbank.services.reads import AccountReads
 from mockbank.services.registration import AccountingRegistrations
 from mockbank.settings import BankSettings
 from mockbank.sim.backend import SimBackend
 from mockbank.sim.clock import SimClock
 from mockbank.sim.ids import Ids
+from mockbank.sim.versions import Watch
+from mockbank.sim.versions import WorldVersions
+
+# What the caches of the hot path depend on: grants and clients (by key: a new row changes no cached one), the
+# list of live faults (every new fault too), and accounts with their pages of bookings (every new booking too).
+WATCH = {
+    "auth": Watch(tables=("oauth_clients", "consents", "tokens")),
+    "faults": Watch(tables=("faults",), inserts=True),
+    "ledger": Watch(tables=("accounts", "customers", "bookings"), inserts=True),
+}
 
 
 class BankBackend(SimBackend):
@@ -25,6 +36,8 @@ class BankBackend(SimBackend):
     bank: Bank
     consents: ConsentService
     faults: FaultService
+    reads: AccountReads
+    versions: WorldVersions
     authflow: AuthFlowService
     decisions: DecisionQueue
     registrations: AccountingRegistrations
@@ -44,9 +57,13 @@ class BankBackend(SimBackend):
         )
         # Trace-Ids come from their own sequence, so a mere read never shifts the next IBAN or token.
         self.trace_ids = Ids(f"trace-{settings.id_seed}", store=self.sequences, name="trace")
+        self.versions = WorldVersions(self.db, WATCH, shared=settings.shared_database)
         self.bank = Bank(db=self.db, clock=clock, ids=self.ids)
-        self.consents = ConsentService(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, settings=settings)
-        self.faults = FaultService(db=self.db, clock=clock)
+        self.reads = AccountReads(db=self.db, versions=self.versions)
+        self.consents = ConsentService(
+            db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, settings=settings, versions=self.versions
+        )
+        self.faults = FaultService(db=self.db, clock=clock, versions=self.versions)
         self.authflow = AuthFlowService(
             db=self.db, clock=clock, ids=self.ids, settings=settings, bank=self.bank, consents=self.consents
         )
@@ -64,6 +81,8 @@ class BankBackend(SimBackend):
         seed summary is held in memory.
         """
         self.empty()
+        # Dropping tables writes no row: every cache must hear of it (other workers through the stored counters).
+        self.versions.bump_all()
         self.trace_ids.keep()
         self.last_seed_summary = None
 

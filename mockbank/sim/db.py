@@ -21,7 +21,9 @@ from sqlalchemy.pool import StaticPool
 from mockbank.sim.calendar import UTC
 from mockbank.sim.errors import OutdatedDatabase
 
-__all__ = ["Database", "OutdatedDatabase", "UTCDateTime", "make_engine"]
+__all__ = ["LEAN_READ", "Database", "OutdatedDatabase", "UTCDateTime", "make_engine"]
+# Execution option of ``Database.lean_read`` connections: one SELECT, no transaction of its own.
+LEAN_READ = "mockbank_lean_read"
 
 
 class UTCDateTime(TypeDecorator):
@@ -65,6 +67,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
+            if conn.get_execution_options().get(LEAN_READ):
+                # One SELECT is atomic on its own (autocommit): no BEGIN, no lock, no ROLLBACK after it.
+                return
             # Take the write lock up front, so concurrent writers queue instead of failing.
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -130,6 +135,20 @@ class Database:
         with self._serial:
             with self.sessions() as session:
                 yield session
+
+    @contextmanager
+    def lean_read(self):
+        """A Core connection for a read of one statement, the hot path's: no session, no ORM, no BEGIN on SQLite.
+
+        Only for a single ``SELECT`` (two statements would not share a snapshot); never write through it.
+        """
+        if self._serial is None:
+            with self.engine.connect() as connection:
+                yield connection.execution_options(**{LEAN_READ: True})
+            return
+        with self._serial:
+            with self.engine.connect() as connection:
+                yield connection.execution_options(**{LEAN_READ: True})
 
     def dispose(self) -> None:
         """Close every connection."""
