@@ -50,6 +50,10 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     state = BankBackend(settings=settings, clock=clock)
     app.extensions[EXTENSION] = state
 
+    if settings.shared_database:
+        # Other workers write to the same database: read the stored world versions once per request, first.
+        app.before_request(state.versions.open_scope)
+        app.teardown_request(lambda _error: state.versions.close_scope())
     _init_wire(app)
     # Right after the Trace-Id hook and before any blueprint: a faulted request reaches no view.
     faults.init_app(app)

@@ -64,6 +64,7 @@ class BankBackend(SimBackend):
             db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, settings=settings, versions=self.versions
         )
         self.faults = FaultService(db=self.db, clock=clock, versions=self.versions)
+        self.faults.reload()
         self.authflow = AuthFlowService(
             db=self.db, clock=clock, ids=self.ids, settings=settings, bank=self.bank, consents=self.consents
         )
@@ -83,6 +84,7 @@ class BankBackend(SimBackend):
         self.empty()
         # Dropping tables writes no row: every cache must hear of it (other workers through the stored counters).
         self.versions.bump_all()
+        self.faults.reload()
         self.trace_ids.keep()
         self.last_seed_summary = None
 

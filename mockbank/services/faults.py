@@ -18,6 +18,7 @@ request with no fault to match reads nothing.
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -77,6 +78,18 @@ class _LiveFault:
     client_id: str | None
 
 
+def _then_reload(verb: Callable) -> Callable:
+    """After a verb that wrote faults: read the live list again now, so the next request needs no statement for it."""
+
+    @functools.wraps(verb)
+    def wrapper(self, *args, **kwargs):
+        result = verb(self, *args, **kwargs)
+        self.reload()
+        return result
+
+    return wrapper
+
+
 class FaultService:
     """Verbs of fault injection: add, list, remove, clear, match_and_consume."""
 
@@ -85,6 +98,11 @@ class FaultService:
         self.clock = clock
         self._live: VersionedCache[list[_LiveFault]] = VersionedCache(versions, FAULTS)
 
+    def reload(self) -> None:
+        """Read the live faults now (after a change, and at start-up) rather than in the next request."""
+        self._live.get(None, self._load_live)
+
+    @_then_reload
     def add(
         self,
         *,
@@ -145,6 +163,7 @@ class FaultService:
         with self.db.reading() as session:
             return list(session.scalars(select(models.Fault).order_by(models.Fault.id)))
 
+    @_then_reload
     def remove(self, fault_id: int) -> models.Fault:
         """Remove one fault and return it; ``SandboxNotFound`` when there is none."""
         with self.db.transaction() as session:
@@ -154,6 +173,7 @@ class FaultService:
             session.delete(fault)
             return fault
 
+    @_then_reload
     def clear(self) -> int:
         """Remove every fault; returns how many there were."""
         with self.db.transaction() as session:
@@ -179,10 +199,14 @@ class FaultService:
         if not candidates:
             return None
         # The read above took no lock: re-read under a row lock, so two workers never spend one count twice.
+        return self._consume([f.id for f in candidates])
+
+    @_then_reload
+    def _consume(self, ids: list[int]) -> models.Fault | None:
         with self.db.transaction() as session:
             rows = session.scalars(
                 select(models.Fault)
-                .where(models.Fault.id.in_([f.id for f in candidates]))
+                .where(models.Fault.id.in_(ids))
                 .order_by(models.Fault.id)
                 .with_for_update()
             )
