@@ -80,6 +80,15 @@ class AccessGrant:
 
 
 @dataclass(frozen=True)
+class ConsentFacts:
+    """What ``/v1/consentinfo`` tells of a consent."""
+
+    transaction_id: str | None
+    scopes: str
+    valid_until: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class _CheckedGrant:
     grant: AccessGrant
     expires_at: dt.datetime
@@ -110,6 +119,7 @@ class ConsentService(OAuthStorage):
         self.settings = settings
         self._grants: VersionedCache[_CheckedGrant] = VersionedCache(versions, AUTH)
         self._clients: VersionedCache[models.OAuthClient] = VersionedCache(versions, AUTH)
+        self._consent_facts: VersionedCache[ConsentFacts] = VersionedCache(versions, AUTH)
         jobs.register(CONSENT_EXPIRY_JOB, self._expire_job)
 
     # --- clients -------------------------------------------------------------------------------
@@ -244,6 +254,22 @@ class ConsentService(OAuthStorage):
             if consent is None:
                 raise errors.SandboxNotFound(f"no consent {consent_id}")
             return consent
+
+    def consent_facts(self, consent_id: int) -> ConsentFacts:
+        """A consent's transaction id, scopes and end, kept until a consent changes (one statement otherwise)."""
+
+        def load() -> ConsentFacts:
+            with self.db.lean_read() as connection:
+                row = connection.execute(
+                    select(_CONSENTS.c.transaction_id, _CONSENTS.c.scopes, _CONSENTS.c.valid_until).where(
+                        _CONSENTS.c.id == consent_id
+                    )
+                ).first()
+            if row is None:
+                raise errors.SandboxNotFound(f"no consent {consent_id}")
+            return ConsentFacts(*row)
+
+        return self._consent_facts.get(consent_id, load)
 
     def consents(self, *, client_id: str | None = None, user_id: int | None = None) -> list[models.Consent]:
         """Consents (of a client, or given by a user), oldest first."""

@@ -66,7 +66,7 @@ def consent_info():
     grant = _grant()
     if grant.consent_id is None:
         raise errors.InsufficientScope()
-    consent = backend().consents.consent(grant.consent_id)
+    consent = backend().consents.consent_facts(grant.consent_id)
     return wire.json_response(wire.consent_info(consent, grant.iban))
 
 

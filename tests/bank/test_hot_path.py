@@ -45,13 +45,14 @@ def statements(backend):
 
 
 def read(api: Api, iban: str, what: str):
-    return api.client.get(f"/v1/accounts/{iban}/{what}", headers=api.headers())
+    path = "/v1/consentinfo" if what == "consentinfo" else f"/v1/accounts/{iban}/{what}"
+    return api.client.get(path, headers=api.headers())
 
 
 # --- at most two statements ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("what", READS)
+@pytest.mark.parametrize("what", [*READS, "consentinfo"])
 def test_an_authenticated_read_runs_at_most_two_statements_the_first_time_and_the_next(api, bank, firm, what):
     with statements(bank) as first:
         assert read(api, firm.iban, what).status_code == 200
