@@ -50,7 +50,7 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     state = BankBackend(settings=settings, clock=clock)
     app.extensions[EXTENSION] = state
 
-    if settings.shared_database:
+    if state.versions.shared:
         # Other workers write to the same database: read the stored world versions once per request, first.
         app.before_request(state.versions.open_scope)
         app.teardown_request(lambda _error: state.versions.close_scope())

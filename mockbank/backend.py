@@ -57,7 +57,8 @@ class BankBackend(SimBackend):
         )
         # Trace-Ids come from their own sequence, so a mere read never shifts the next IBAN or token.
         self.trace_ids = Ids(f"trace-{settings.id_seed}", store=self.sequences, name="trace")
-        self.versions = WorldVersions(self.db, WATCH, shared=settings.shared_database)
+        shared = settings.shared_database if settings.shared_database is not None else not self.db.in_memory
+        self.versions = WorldVersions(self.db, WATCH, shared=shared)
         self.bank = Bank(db=self.db, clock=clock, ids=self.ids)
         self.reads = AccountReads(db=self.db, versions=self.versions)
         self.consents = ConsentService(

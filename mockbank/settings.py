@@ -47,8 +47,9 @@ class BankSettings:
     # Seconds the bank waits for accounting software to take a registration's codes.
     callback_timeout: int | float = 10
     sandbox_api_key: str = DEFAULT_SANDBOX_API_KEY
-    # Several processes serve this database (server workers): caches check the stored world versions per request.
-    shared_database: bool = False
+    # Whether other processes may write this database (server workers, a second server on the same files): then
+    # caches check the stored world versions once per request. None: yes for a file or a server, no in memory.
+    shared_database: bool | None = None
 
     def __post_init__(self):
         positive = ("consent_days", "auth_code_seconds", "access_token_seconds", "edentifier_max_attempts", "page_size")

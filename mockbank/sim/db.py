@@ -91,6 +91,11 @@ class Database:
         # One shared in-memory SQLite connection cannot interleave transactions from two threads.
         self._serial = threading.RLock() if isinstance(self.engine.pool, StaticPool) else None
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether the database lives in this process only (in-memory SQLite): no other process can write it."""
+        return self._serial is not None
+
     def create_all(self) -> None:
         """Create every table that does not exist yet; refuse a database whose tables lack columns."""
         self.base.metadata.create_all(self.engine)

@@ -9,8 +9,9 @@ code path (ORM flush, Core statement, a due job) is seen.
   commits, so a reader that filled its cache before the commit is stale at once, and none fills from data the
   commit has not made visible yet.
 - Several processes on one database (``shared``): the counters are also rows of ``world_versions``, moved
-  in the same transaction as the write, and a request reads them once (one ``SELECT``, memoised for the
-  request by ``request_scope``). A worker sees another worker's revocation on its very next request.
+  by the writing transaction itself, as its last statement before the commit, and a request reads them once
+  (one ``SELECT``, memoised for the request by ``request_scope``). A worker sees another worker's revocation
+  on its very next request.
 
 A reset (tables dropped and made again) is no row write: the backend calls ``bump_all`` after it. The table
 lives outside the app's own metadata, so a reset never drops it and its counters never go back.
@@ -207,13 +208,7 @@ class WorldVersions:
         pending = self._pending.get(connection)
         if pending is None:
             pending = self._pending[connection] = set()
-        new = [name for name in names if name not in pending]
-        if not new:
-            return
-        pending.update(new)
-        if self.shared:
-            # In the writer's own transaction: other workers see the counter move exactly when the write lands.
-            self._bump_rows(connection, new)
+        pending.update(names)
 
     def _session_begin(self, session, _transaction, connection) -> None:
         session.info.setdefault(_SESSION_CONNECTIONS, []).append(connection)
@@ -232,11 +227,16 @@ class WorldVersions:
             self._pending.pop(connection, None)
 
     def _engine_commit(self, connection) -> None:
-        # A Core connection outside any session: no after-commit event exists, so move before the commit.
+        moved = self._pending.get(connection)
+        if not moved:
+            return
+        if self.shared:
+            # The last statement of the writer's own transaction: other workers see the counters move exactly when
+            # the write lands, and the rows are locked only for the commit, always in one order (no deadlock).
+            self._bump_rows(connection, moved)
         if connection not in self._in_sessions:
-            moved = self._pending.pop(connection, None)
-            if moved:
-                self._bump_local(moved)
+            # A Core connection outside any session: no after-commit event exists, so move before the commit.
+            self._bump_local(self._pending.pop(connection))
 
     def _engine_rollback(self, connection) -> None:
         if connection not in self._in_sessions:

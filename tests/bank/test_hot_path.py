@@ -191,9 +191,9 @@ def test_after_a_reset_the_old_token_and_key_are_unknown(api, client, firm):
 
 @pytest.fixture
 def two_workers(storage_url):
-    """Two bank apps on one database, as two server workers (``SHARED_DATABASE``), each with its own clock."""
+    """Two bank apps on one database, as two server workers, each with its own clock (no setting needed)."""
     start = "2026-01-05T09:00:00+01:00"
-    config = {"TESTING": True, "DATABASE_URL": storage_url, "SHARED_DATABASE": True}
+    config = {"TESTING": True, "DATABASE_URL": storage_url}
     first = create_app(config, clock=SimClock(start=start))
     second = create_app(config, clock=SimClock(start=start))
     yield first, second
@@ -265,3 +265,10 @@ def test_with_a_shared_database_a_known_token_reads_in_two_statements(shared):
             assert read(two, iban, what).status_code == 200
         # The stored world versions, then the read itself (a page: the same page again needs no second one).
         assert len(seen) <= 2, (what, seen)
+
+
+def test_only_a_database_in_memory_is_taken_as_this_process_alone(bank, file_app_factory, clock):
+    assert bank.versions.shared is False
+    assert file_app_factory(clock).extensions["mockbank"].versions.shared is True
+    alone = file_app_factory(clock, url=None, SHARED_DATABASE=False)
+    assert alone.extensions["mockbank"].versions.shared is False
