@@ -32,8 +32,11 @@ from client_sdk.headless import HeadlessUserError
 from client_sdk.http import RetryPolicy
 from client_sdk.models import AccountDetails
 from client_sdk.models import Balance
+from client_sdk.models import BatchProblem
+from client_sdk.models import BatchReceipt
 from client_sdk.models import ConsentInfo
 from client_sdk.models import Funds
+from client_sdk.models import PaymentStatus
 from client_sdk.models import TokenSet
 from client_sdk.models import Transaction
 from client_sdk.models import TransactionPage
@@ -50,6 +53,8 @@ __all__ = [
     "Balance",
     "BankApiError",
     "BankSandbox",
+    "BatchProblem",
+    "BatchReceipt",
     "ConsentInfo",
     "Funds",
     "HeadlessUser",
@@ -63,6 +68,7 @@ __all__ = [
     "NotFoundError",
     "OAuthError",
     "OAuthServerError",
+    "PaymentStatus",
     "PermissionDeniedError",
     "RateLimitError",
     "RetryPolicy",

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import requests
 
+from client_sdk import decimal_json
 from client_sdk import errors
 from client_sdk.http import RetryPolicy
 from client_sdk.http import Transport
@@ -156,13 +157,17 @@ class EAccountingClient:
         self.last_meta: dict | None = None
 
     def _call(self, method: str, path: str, *, body: dict | None = None, params: dict | None = None):
+        headers = {"Authorization": f"Bearer {self.access_token}"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         try:
             response = self.transport.request(
                 method,
                 f"{self.base_url}/v2{path}",
-                json_body=body,
+                # Amounts travel as exact JSON numbers (Decimal), never through a float.
+                data=decimal_json.dumps(body).encode() if body is not None else None,
                 params=params,
-                headers={"Authorization": f"Bearer {self.access_token}"},
+                headers=headers,
                 idempotent=method in ("PUT", "DELETE"),
             )
         except errors.BankApiError as exc:
@@ -272,3 +277,100 @@ class EAccountingClient:
             if page >= answer["Meta"]["TotalNumberOfPages"]:
                 return found
             page += 1
+
+    # --- customers, sales invoices and direct-debit orders ------------------------------------------
+
+    def create_customer(
+        self,
+        *,
+        name: str,
+        iban: str | None = None,
+        mandate_id: str | None = None,
+        mandate_date: dt.date | None = None,
+        sequence_type: int = 1,
+        customer_number: str | None = None,
+        email: str | None = None,
+        is_private_person: bool = False,
+    ) -> dict:
+        """A customer (``CustomerApi``); with ``mandate_id`` and ``mandate_date`` its direct-debit mandate
+        (``DirectDebitCustomerSettings``: sequence 1 recurring, 2 final, 3 one-off)."""
+        body = {
+            "Name": name,
+            "CustomerNumber": customer_number,
+            "EmailAddress": email,
+            "IsPrivatePerson": is_private_person,
+            "Iban": iban,
+        }
+        if mandate_id is not None:
+            body["DirectDebitCustomerSettings"] = {
+                "MandateId": mandate_id,
+                "SigningDate": mandate_date.isoformat() if mandate_date else None,
+                "MandateType": 1,
+                "SequenceType": sequence_type,
+            }
+        return self._call("POST", "/customers", body={k: v for k, v in body.items() if v is not None})
+
+    def list_customers(self) -> list[dict]:
+        """Every customer (all pages)."""
+        return self._all("/customers")
+
+    def create_customer_invoice(
+        self,
+        *,
+        customer_id: str,
+        rows: list[tuple[str, Decimal | str | int, Decimal | str | int]],
+        invoice_date: dt.date | None = None,
+        due_date: dt.date | None = None,
+    ) -> dict:
+        """A sales invoice (``CustomerInvoiceApi``); ``rows``: (text, unit price, quantity), money as Decimal or str."""
+        body = {
+            "CustomerId": customer_id,
+            "InvoiceDate": invoice_date.isoformat() if invoice_date else None,
+            "DueDate": due_date.isoformat() if due_date else None,
+            "Rows": [
+                {"Text": text, "UnitPrice": _exact(price), "Quantity": _exact(quantity)}
+                for text, price, quantity in rows
+            ],
+        }
+        return self._call("POST", "/customerinvoices", body={k: v for k, v in body.items() if v is not None})
+
+    def list_customer_invoices(self) -> list[dict]:
+        """Every sales invoice (all pages), with ``RemainingAmount`` and mockbank's ``DirectDebit`` outcome."""
+        return self._all("/customerinvoices")
+
+    def get_customer_invoice(self, invoice_id: str) -> dict:
+        """One sales invoice."""
+        return self._call("GET", f"/customerinvoices/{invoice_id}")
+
+    def create_direct_debit_order(
+        self, *, bank_account_id: str, invoice_ids: list[str], collection_date: dt.date | None = None
+    ) -> dict:
+        """ "Incasso-opdracht versturen" (mockbank's own ``/v2/directdebitorders``): ``Status`` ``Sent`` (sign at
+        ``AuthorizationUrl``), ``Rejected`` (``Problems``) or ``AwaitingBankConsent`` (go to ``BankConsentUrl``)."""
+        body = {
+            "BankAccountId": bank_account_id,
+            "InvoiceIds": list(invoice_ids),
+            "CollectionDate": collection_date.isoformat() if collection_date else None,
+        }
+        return self._call("POST", "/directdebitorders", body={k: v for k, v in body.items() if v is not None})
+
+    def get_direct_debit_order(self, order_id: str) -> dict:
+        """One direct-debit order."""
+        return self._call("GET", f"/directdebitorders/{order_id}")
+
+    def _all(self, path: str) -> list[dict]:
+        found: list[dict] = []
+        page = 1
+        while True:
+            answer = self._call("GET", path, params={"$page": page})
+            self.last_meta = answer["Meta"]
+            found += answer["Data"]
+            if page >= answer["Meta"]["TotalNumberOfPages"]:
+                return found
+            page += 1
+
+
+def _exact(value) -> Decimal:
+    if isinstance(value, float) or isinstance(value, bool):
+        raise TypeError("pass money as Decimal or str, not float")
+    return Decimal(str(value))

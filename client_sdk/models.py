@@ -234,3 +234,68 @@ class Funds:
             available=bool(data["available"]),
             raw=data,
         )
+
+
+@dataclass(frozen=True)
+class PaymentStatus:
+    """``TransactionStatusResponse`` of the payment API: the account paid from (once known), id, status, holder.
+
+    ``status`` is one of ``STORED``, ``AUTHORIZED``, ``SCHEDULED``, ``INPROGRESS``, ``EXECUTED``, ``REJECTED``
+    (ABN AMRO also names ``FUTURE`` and ``UNKNOWN``: "retry later").
+    """
+
+    transaction_id: str
+    status: str
+    account_number: str | None = None
+    account_holder_name: str | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, data: dict) -> PaymentStatus:
+        """Parse the wire shape."""
+        return cls(
+            transaction_id=data["transactionId"],
+            status=data["status"],
+            account_number=data.get("accountNumber"),
+            account_holder_name=data.get("accountHolderName"),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
+class BatchProblem:
+    """Why a batch file was rejected: the element (``/Document/.../CtrlSum``) and the fault (mockbank's own detail)."""
+
+    element: str
+    message: str
+
+
+@dataclass(frozen=True)
+class BatchReceipt:
+    """``POST /v1/payments/batch``: ``RECEIVED`` (with ``id``, SHA-256 ``hash`` and ``authorization_url``, where the
+    holder signs it) or ``REJECTED`` (with ``problems``, when the bank says why)."""
+
+    status: str
+    id: str | None = None
+    hash: str | None = None
+    authorization_url: str | None = None
+    problems: tuple[BatchProblem, ...] = ()
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def received(self) -> bool:
+        """Whether the file waits in the holder's task list."""
+        return self.status == "RECEIVED"
+
+    @classmethod
+    def from_json(cls, data: dict) -> BatchReceipt:
+        """Parse ``{"sepaBatchPaymentInstruction": {...}}``."""
+        inner = data.get("sepaBatchPaymentInstruction") or {}
+        return cls(
+            status=inner.get("status", ""),
+            id=inner.get("id"),
+            hash=inner.get("hash"),
+            authorization_url=inner.get("authorizationUrl"),
+            problems=tuple(BatchProblem(p.get("element", ""), p.get("message", "")) for p in inner.get("errors") or ()),
+            raw=data,
+        )

@@ -16,6 +16,7 @@ from client_sdk.eaccounting import visma_error
 from client_sdk.http import RetryPolicy
 from client_sdk.http import Transport
 from client_sdk.http import parse_json
+from client_sdk.sandbox import sandbox_headers
 from client_sdk.wizard import BANK_AUTH_BASE
 from client_sdk.wizard import PORTAL_BASE
 from client_sdk.wizard import STEPS
@@ -28,7 +29,7 @@ __all__ = ["BANK_AUTH_BASE", "PORTAL_BASE", "STEPS", "KvkClient", "PortalSandbox
 
 
 class PortalSandbox:
-    """The portal's ``/sandbox`` control API; answers are its JSON as dicts."""
+    """The portal's ``/sandbox`` control API; answers are its JSON as dicts. ``token``: the host's sandbox token."""
 
     def __init__(
         self,
@@ -37,14 +38,21 @@ class PortalSandbox:
         session: requests.Session | None = None,
         retry: RetryPolicy | None = None,
         timeout: float | tuple[float, float] | None = 30.0,
+        token: str | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.transport = Transport(session=session, retry=retry, timeout=timeout)
+        self.token = token
 
     def _call(self, method: str, path: str, *, body: dict | None = None, params: dict | None = None):
         try:
             response = self.transport.request(
-                method, f"{self.base_url}/sandbox{path}", json_body=body, params=params, idempotent=method == "GET"
+                method,
+                f"{self.base_url}/sandbox{path}",
+                json_body=body,
+                params=params,
+                headers=sandbox_headers(self.token),
+                idempotent=method == "GET",
             )
         except errors.BankApiError as exc:
             raise visma_error(exc) from None
@@ -114,6 +122,10 @@ class PortalSandbox:
             "bankAccounts": bank_accounts,
         }
         return self._call("POST", "/administrations", body={k: v for k, v in body.items() if v is not None})
+
+    def administrations(self) -> list[dict]:
+        """Every administration (without tokens)."""
+        return self._call("GET", "/administrations")["administrations"]
 
     def mint_token(self, administration_id: int) -> dict:
         """A new API token (and login URL) for an administration."""

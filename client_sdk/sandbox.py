@@ -27,11 +27,17 @@ def _drop_none(data: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def sandbox_headers(token: str | None) -> dict:
+    """The header that opens a sandbox run with ``SANDBOX_TOKEN`` (none when the sandbox is open)."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 class BankSandbox:
     """Set the bank's world up, move its clock, look inside; one method per ``/sandbox`` call.
 
     Answers are the sandbox's JSON as dicts (amounts as strings or ``Decimal``); errors are the
-    same ``client_sdk.errors`` classes as the account API's.
+    same ``client_sdk.errors`` classes as the account API's. ``token`` is the host's sandbox token,
+    when the server runs with ``SANDBOX_TOKEN`` (a shared host).
     """
 
     def __init__(
@@ -41,9 +47,11 @@ class BankSandbox:
         session: requests.Session | None = None,
         retry: RetryPolicy | None = None,
         timeout: float | tuple[float, float] | None = 30.0,
+        token: str | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.transport = Transport(session=session, retry=retry, timeout=timeout)
+        self.token = token
 
     @property
     def session(self) -> requests.Session:
@@ -56,6 +64,7 @@ class BankSandbox:
             f"{self.base_url}/sandbox{path}",
             json_body=body if method != "GET" else None,
             params=_drop_none(params or {}) or None,
+            headers=sandbox_headers(self.token),
             idempotent=idempotent,
         )
         return parse_json(response)
@@ -345,3 +354,53 @@ class BankSandbox:
     def jobs(self, *, status: str | None = None) -> list[dict]:
         """The bank's due jobs."""
         return self._call("GET", "/jobs", params={"status": status})["jobs"]
+
+    # --- payments and direct debits --------------------------------------------------------------
+
+    def payments(self, *, client_id: str | None = None) -> list[dict]:
+        """Every registered payment, with status, account, amount (string) and reason."""
+        return self._call("GET", "/payments", params={"clientId": client_id})["payments"]
+
+    def add_direct_debit_contract(self, iban: str, *, creditor_id: str | None = None) -> dict:
+        """Give a business current account an incassocontract (creditor id: KvK number + 0000 by default)."""
+        return self._call("POST", "/sdd/contracts", body=_drop_none({"iban": iban, "creditorId": creditor_id}))
+
+    def direct_debit_contracts(self) -> list[dict]:
+        """Every incassocontract."""
+        return self._call("GET", "/sdd/contracts")["contracts"]
+
+    def direct_debit_batches(self, *, client_id: str | None = None) -> list[dict]:
+        """Every direct-debit batch with its collections (status, return reason)."""
+        return self._call("GET", "/sdd/batches", params={"clientId": client_id})["batches"]
+
+    def direct_debit_batch(self, batch_id: str) -> dict:
+        """One batch by ABN AMRO's id (``transactionId;IBAN``)."""
+        return self._call("GET", f"/sdd/batches/{quote(batch_id, safe=';')}")
+
+    def authorize_direct_debit_batch(self, batch_id: str) -> dict:
+        """Sign a received batch as its holder would in internet banking."""
+        return self._call("POST", f"/sdd/batches/{quote(batch_id, safe=';')}/authorize", body={})
+
+    def script_direct_debit_return(
+        self,
+        *,
+        reason: str,
+        debtor_iban: str | None = None,
+        end_to_end_id: str | None = None,
+        mandate_id: str | None = None,
+        after_days: int | None = None,
+    ) -> dict:
+        """The next collection matching every given field comes back: ``AM04``, ``MD01`` or ``MD06``,
+        ``after_days`` TARGET2 days after its collection date."""
+        body = {
+            "reason": reason,
+            "debtorIban": debtor_iban,
+            "endToEndId": end_to_end_id,
+            "mandateId": mandate_id,
+            "afterDays": after_days,
+        }
+        return self._call("POST", "/sdd/returns", body=_drop_none(body))
+
+    def direct_debit_returns(self) -> list[dict]:
+        """Every scripted return, used or not."""
+        return self._call("GET", "/sdd/returns")["returns"]

@@ -20,10 +20,19 @@ from consent_server.views import callbacks
 from consent_server.views import eaccounting
 from consent_server.views import kvk_api
 from consent_server.views import outbox
+from consent_server.views import sales
+from consent_server.views import sales_api
 from consent_server.views import sandbox
 from consent_server.views import wizard
 from consent_server.web import portal
+from mockbank.sim import forms as form_helpers
+from mockbank.sim import limits
+from mockbank.sim import security
 from mockbank.sim.clock import SimClock
+from mockbank.sim.dutch import dutch_count
+from mockbank.sim.dutch import dutch_date
+from mockbank.sim.dutch import dutch_month
+from mockbank.sim.dutch import numeric_date
 from mockbank.sim.errors import InvalidInput
 from mockbank.sim.jsonbody import StrictJSONProvider
 
@@ -46,19 +55,38 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     app.config.update(as_config(settings))
     if clock is None:
         clock = SimClock(mode=settings.clock_mode, start=settings.clock_start)
-    app.extensions["consent_server"] = PortalBackend(config=app.config, clock=clock)
+    state = PortalBackend(config=app.config, clock=clock)
+    app.extensions["consent_server"] = state
+    app.config["SECRET_KEY"] = settings.secret_key or state.session_secret()
+    security.deny_framing(app)
+    security.guard_sandbox(app, token=lambda: state.settings.sandbox_token, refusal=errors.SandboxUnauthorized)
 
+    # Before any blueprint (path ids are bounded by the converter) and before CSRF reads a form.
+    limits.install(app)
     csrf = CSRFProtect(app)
     _init_errors(app)
+    _init_templates(app)
 
-    for module in (api, callbacks, kvk_api, sandbox):
+    for module in (api, sales_api, callbacks, kvk_api, sandbox):
         module.init_app(app)
         csrf.exempt(module.blueprint)
     eaccounting.init_app(app)
+    sales.init_app(app)
     wizard.init_app(app)
     activation.init_app(app)
     outbox.init_app(app)
     return app
+
+
+def _init_templates(app: Flask) -> None:
+    # One date format per context: numbers in eAccounting's tables (``datum``), words on the portal's
+    # pages and in mails (``dutch_date``); Dutch plurals through ``aantal``.
+    form_helpers.install(app)
+    app.add_template_filter(numeric_date, "datum")
+    app.add_template_filter(lambda moment: numeric_date(moment, time=True), "datum_tijd")
+    app.add_template_filter(dutch_date, "dutch_date")
+    app.add_template_filter(dutch_month, "maand")
+    app.add_template_global(dutch_count, "aantal")
 
 
 def _wants_json() -> bool:
@@ -78,7 +106,8 @@ def _init_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        if _wants_json():
+        # A body or URL too large comes from no page of the portal's own: JSON on every path.
+        if _wants_json() or error.code in (413, 414):
             portal_error = errors.PortalError(error.description, message=error.name)
             portal_error.status = error.code or 500
             portal_error.code = (error.code or 500) * 10

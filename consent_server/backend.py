@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+from consent_server.models import AppSecret
 from consent_server.models import Base
 from consent_server.models import ClockState
 from consent_server.models import DueJob
@@ -32,6 +33,7 @@ class PortalBackend(SimBackend):
             job_model=DueJob,
             state_model=ClockState,
             sequence_model=IdSequence,
+            secret_model=AppSecret,
         )
         self._build_services()
         self.attach_to_clock()
@@ -50,7 +52,9 @@ class PortalBackend(SimBackend):
         from consent_server.services.connections import BankConnections
         from consent_server.services.eaccounting import EAccounting
         from consent_server.services.importer import DailyImport
+        from consent_server.services.incasso import DirectDebitCollections
         from consent_server.services.intake import ConsentIntake
+        from consent_server.services.invoices import Invoicing
         from consent_server.services.kvk import KvkRegister
         from consent_server.services.links import Links
         from consent_server.services.mail import Outbox
@@ -69,9 +73,11 @@ class PortalBackend(SimBackend):
         self.billing = Billing(kernel, links=self.links)
         self.registrations = Registrations(kernel, kvk=self.kvk, links=self.links)
         self.intake = ConsentIntake(kernel, registrations=self.registrations, bank=self.bank, links=self.links)
-        self.read_models = RegistrationViews(kernel, registrations=self.registrations)
+        self.read_models = RegistrationViews(kernel, registrations=self.registrations, links=self.links)
         self.eaccounting = EAccounting(kernel, kvk=self.kvk)
         self.connections = BankConnections(kernel, eaccounting=self.eaccounting, registrations=self.registrations)
+        self.invoicing = Invoicing(kernel)
+        self.incasso = DirectDebitCollections(kernel, bank=self.bank)
         self.kvk.load_defaults()
         self.bank.load_from_config()
 

@@ -19,10 +19,24 @@ class PortalError(Exception):
 
 
 class ValidationFailed(PortalError):
-    """Input that breaks a rule; ``field`` names the offending field."""
+    """Input that breaks a rule; ``field`` names the offending field, ``problems`` every broken rule (this first).
+
+    The API answers the first; a form shows them all at once.
+    """
 
     status = 400
     code = 4000
+
+    def __init__(self, developer_message: str | None = None, *, message: str | None = None, field: str | None = None):
+        super().__init__(developer_message, message=message, field=field)
+        self.problems: list[ValidationFailed] = [self]
+
+    @classmethod
+    def of(cls, problems: list[ValidationFailed]) -> ValidationFailed:
+        """The first problem, carrying all of them."""
+        first = problems[0]
+        first.problems = list(problems)
+        return first
 
 
 class Unauthorized(PortalError):
@@ -53,6 +67,17 @@ class SandboxError(PortalError):
 
     status = 400
     code = 4000
+
+
+class SandboxUnauthorized(PortalError):
+    """A sandbox request without the host's sandbox token (``SANDBOX_TOKEN``)."""
+
+    status = 401
+    code = 4010
+    message = "Deze sandbox vraagt om zijn token."
+
+    def __init__(self):
+        super().__init__("This sandbox needs its token: Authorization: Bearer <SANDBOX_TOKEN>")
 
 
 class BankError(PortalError):

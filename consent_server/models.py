@@ -26,6 +26,7 @@ from mockbank.sim.db import UTCDateTime
 from mockbank.sim.ids import id_sequence_model
 from mockbank.sim.jobs import clock_state_model
 from mockbank.sim.jobs import due_job_model
+from mockbank.sim.security import secret_model
 
 
 class Base(DeclarativeBase):
@@ -35,6 +36,7 @@ class Base(DeclarativeBase):
 ClockState = clock_state_model(Base)
 DueJob = due_job_model(Base)
 IdSequence = id_sequence_model(Base)
+AppSecret = secret_model(Base)
 
 # BankAccountType, Visma's enum (eaccounting-side.md §1); the Dutch names are the settings page's.
 CHEQUE = 1
@@ -326,6 +328,8 @@ class ImportedTransaction(Base):
     link_id: Mapped[int] = mapped_column(ForeignKey("account_links.id"), index=True)
     bank_account_id: Mapped[int | None] = mapped_column(ForeignKey("bank_accounts.id"), nullable=True, index=True)
     iban: Mapped[str] = mapped_column(String(34))
+    # The import key: the bank's transactionId, or ``content:<digest>:<n>`` for a booking the bank sends without
+    # one (card payments); see ``services/importer.import_keys``.
     bank_transaction_id: Mapped[str] = mapped_column(String(64))
     book_date: Mapped[dt.date] = mapped_column(Date, index=True)
     transaction_timestamp: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -370,4 +374,122 @@ class BillingLine(Base):
     unit_price_cents: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(Integer)
     accounts: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+# --- sales invoices and direct debits (automatische incasso) ------------------------------------------------
+
+# DirectDebitCustomerSettings' enums, as Visma's API numbers them.
+MANDATE_CORE = 1
+MANDATE_B2B = 2
+SEQUENCE_RECURRING = 1
+SEQUENCE_RECURRING_FINAL = 2
+SEQUENCE_ONE_OFF = 3
+
+INVOICE_OPEN = "open"
+INVOICE_COLLECTING = "collecting"
+INVOICE_PAID = "paid"
+INVOICE_RETURNED = "returned"
+
+# A direct-debit order: waits for the bank's consent, is sent (the holder signs it in the bank's task list),
+# or was rejected by the bank; settled once the batch's booking is imported.
+ORDER_CONSENT = "awaiting_bank_consent"
+ORDER_SENT = "sent"
+ORDER_REJECTED = "rejected"
+ORDER_FAILED = "failed"
+ORDER_SETTLED = "settled"
+
+
+class Customer(Base):
+    """A customer of the administration, with the IBAN and mandate a direct debit needs (eAccounting's
+    ``CustomerApi`` with ``DirectDebitCustomerSettings``)."""
+
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("administration_id", "customer_number", name="uq_customer_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    administration_id: Mapped[int] = mapped_column(ForeignKey("administrations.id"), index=True)
+    customer_number: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(50))
+    email: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    is_private_person: Mapped[bool] = mapped_column(Boolean, default=False)
+    iban: Mapped[str | None] = mapped_column(String(34), nullable=True)
+    mandate_id: Mapped[str | None] = mapped_column(String(35), nullable=True)
+    mandate_type: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sequence_type: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    signing_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    latest_direct_debit: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class DirectDebitOrder(Base):
+    """An "Incasso-opdracht": open invoices collected from one linked bank account in one batch file."""
+
+    __tablename__ = "direct_debit_orders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    administration_id: Mapped[int] = mapped_column(ForeignKey("administrations.id"), index=True)
+    bank_account_id: Mapped[int] = mapped_column(ForeignKey("bank_accounts.id"))
+    iban: Mapped[str] = mapped_column(String(34))
+    status: Mapped[str] = mapped_column(String(24), default=ORDER_CONSENT)
+    collection_date: Mapped[dt.date] = mapped_column(Date)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str] = mapped_column(String(35))
+    payment_info_id: Mapped[str] = mapped_column(String(35), unique=True)
+    file_name: Mapped[str] = mapped_column(String(18))
+    bank_batch_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    bank_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    authorization_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    settled_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+    bank_account: Mapped[BankAccount] = relationship()
+    invoices: Mapped[list[CustomerInvoice]] = relationship(back_populates="order", order_by="CustomerInvoice.id")
+
+
+class CustomerInvoice(Base):
+    """A sales invoice ("verkoopfactuur"): what the customer owes, and what its direct debit came to."""
+
+    __tablename__ = "customer_invoices"
+    __table_args__ = (UniqueConstraint("administration_id", "invoice_number", name="uq_invoice_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    administration_id: Mapped[int] = mapped_column(ForeignKey("administrations.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    invoice_number: Mapped[int] = mapped_column(Integer)
+    invoice_date: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    rows: Mapped[list] = mapped_column(JSON, default=list)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    remaining_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default=INVOICE_OPEN)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("direct_debit_orders.id"), nullable=True, index=True)
+    # What the imported bookings said: the batch's booking (paid) or a storno with its reason (returned).
+    paid_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    return_reason: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    returned_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    customer: Mapped[Customer] = relationship()
+    order: Mapped[DirectDebitOrder | None] = relationship(back_populates="invoices")
+
+
+class PaymentConsent(Base):
+    """The bank's consent to send direct-debit files for one IBAN (``psd2:payment:batchsdd:write``), or the
+    round trip to get it (``state``), with the tokens the portal holds."""
+
+    __tablename__ = "payment_consents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    administration_id: Mapped[int] = mapped_column(ForeignKey("administrations.id"), index=True)
+    iban: Mapped[str] = mapped_column(String(34), index=True)
+    state: Mapped[str] = mapped_column(String(64), unique=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("direct_debit_orders.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    access_token: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    refresh_token: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    token_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    valid_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -16,6 +16,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from mockbank.sim.limits import DEFAULT_MAX_CONTENT_LENGTH
 from mockbank.sim.settings import SettingsError
 from mockbank.sim.settings import as_config
 from mockbank.sim.settings import from_environ
@@ -31,7 +32,8 @@ class PortalSettings:
     """The portal's settings; ``create_app`` config keys and ``MOCKBANK_*`` variables override the defaults."""
 
     database_url: str = "sqlite://"
-    secret_key: str = "visma-portal-not-secret"
+    # None: a random secret made once per database and kept (the data folder's, shared by its workers).
+    secret_key: str | None = None
     session_cookie_name: str = "visma_session"
     id_seed: int = 0
     clock_mode: str = "frozen"
@@ -52,6 +54,8 @@ class PortalSettings:
     # Where the portal and eAccounting are reached from outside (links shown to users, flow A's redirect URI).
     portal_base: str = "https://register.ebanking.vismasoftware.nl"
     eaccounting_base: str = "https://eaccounting-sandbox.test.vismaonline.com"
+    # The rehearsal dashboard of a served world (``mockbank serve``'s start page): screens link to its pages.
+    dashboard_url: str | None = None
     portal_redirect_uri: str | None = None
     # Product assumptions from the help article, all configurable.
     prepare_seconds: int = 5
@@ -68,8 +72,16 @@ class PortalSettings:
     smtp_url: str | None = None
     mail_max_attempts: int = 8
     supported_bank_codes: dict[str, str] = field(default_factory=lambda: {"ABNA": "ABN AMRO"})
+    # A shared host: every /sandbox request must carry this token (Authorization: Bearer, or X-Sandbox-Token).
+    sandbox_token: str | None = None
     # Flask-WTF would expire CSRF tokens by the wall clock; the portal only knows simulated time.
     wtf_csrf_time_limit: int | None = None
+    # Flask's name: the largest request body in bytes; a larger one is a 413 in the portal's envelope.
+    max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
+
+    def __post_init__(self):
+        if self.max_content_length < 1:
+            raise SettingsError("setting MAX_CONTENT_LENGTH must be at least 1")
 
     @property
     def redirect_uri(self) -> str:

@@ -139,3 +139,102 @@ def bank_transaction(row: models.ImportedTransaction) -> dict:
         "TransactionAmountCurrency": row.currency,
         "Rows": [],
     }
+
+
+# --- customers, sales invoices and direct-debit orders ----------------------------------------------------
+
+
+def _amount(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def customer(row: models.Customer) -> dict:
+    """``CustomerApi`` with Visma's names (the fields mockbank keeps), ``DirectDebitCustomerSettings`` included."""
+    settings = None
+    if row.mandate_id:
+        settings = {
+            "MandateId": row.mandate_id,
+            "MandateType": row.mandate_type,
+            "SequenceType": row.sequence_type,
+            "SigningDate": visma_datetime(row.signing_date) if row.signing_date else None,
+            "EndDate": None,
+            "LatestDirectDebit": visma_datetime(row.latest_direct_debit) if row.latest_direct_debit else None,
+        }
+    return {
+        "Id": row.uid,
+        "CustomerNumber": row.customer_number,
+        "Name": row.name,
+        "EmailAddress": row.email,
+        "IsPrivatePerson": row.is_private_person,
+        "IsActive": True,
+        "Iban": row.iban,
+        "DirectDebitCustomerSettings": settings,
+        "ChangedUtc": utc(row.created_at),
+    }
+
+
+def customer_invoice(row: models.CustomerInvoice) -> dict:
+    """``CustomerInvoiceApi`` with Visma's names (the fields mockbank keeps), plus mockbank's own ``DirectDebit``:
+    the order it is collected in and what the bank's bookings said (``Paid``, ``Returned`` with its reason)."""
+    direct_debit = None
+    if row.order is not None:
+        direct_debit = {
+            "OrderId": row.order.uid,
+            "Status": {
+                models.INVOICE_COLLECTING: "Collecting",
+                models.INVOICE_PAID: "Paid",
+                models.INVOICE_RETURNED: "Returned",
+                models.INVOICE_OPEN: "NotCollected",
+            }[row.status],
+            "PaidDate": visma_datetime(row.paid_on) if row.paid_on else None,
+            "ReturnReason": row.return_reason,
+            "ReturnDate": visma_datetime(row.returned_on) if row.returned_on else None,
+        }
+    return {
+        "Id": row.uid,
+        "CustomerId": row.customer.uid,
+        "CustomerNumber": row.customer.customer_number,
+        "InvoiceCustomerName": row.customer.name,
+        "InvoiceNumber": row.invoice_number,
+        "InvoiceDate": visma_datetime(row.invoice_date),
+        "DueDate": visma_datetime(row.due_date),
+        "CurrencyCode": "EUR",
+        "TotalAmount": _amount(row.total_cents),
+        "RemainingAmount": _amount(row.remaining_cents),
+        "Rows": [
+            {**r, "UnitPrice": Decimal(r["UnitPrice"]), "Quantity": Decimal(r["Quantity"])} for r in row.rows or []
+        ],
+        "CreatedUtc": utc(row.created_at),
+        "DirectDebit": direct_debit,
+    }
+
+
+ORDER_STATUS_NAMES = {
+    models.ORDER_CONSENT: "AwaitingBankConsent",
+    models.ORDER_SENT: "Sent",
+    models.ORDER_REJECTED: "Rejected",
+    models.ORDER_FAILED: "Failed",
+    models.ORDER_SETTLED: "Settled",
+}
+
+
+def direct_debit_order(row: models.DirectDebitOrder, *, bank_consent_url: str | None = None) -> dict:
+    """An "Incasso-opdracht" (mockbank's own resource, in Visma's naming style)."""
+    return {
+        "Id": row.uid,
+        "Status": ORDER_STATUS_NAMES[row.status],
+        "BankAccountId": row.bank_account.uid if row.bank_account else None,
+        "Iban": row.iban,
+        "CollectionDate": visma_datetime(row.collection_date),
+        "TotalAmount": _amount(row.total_cents),
+        "NumberOfInvoices": row.count,
+        "InvoiceIds": [i.uid for i in row.invoices],
+        "PaymentInformationId": row.payment_info_id,
+        "BankBatchId": row.bank_batch_id,
+        "BankHash": row.bank_hash,
+        "BankConsentUrl": bank_consent_url,
+        "AuthorizationUrl": row.authorization_url,
+        "Problems": [{"Element": p.get("element") or None, "Message": p.get("message")} for p in row.problems or []],
+        "SettledDate": visma_datetime(row.settled_on) if row.settled_on else None,
+        "CreatedUtc": utc(row.created_at),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mockbank.models import AppSecret
 from mockbank.models import Base
 from mockbank.models import ClockState
 from mockbank.models import DueJob
@@ -11,10 +12,16 @@ from mockbank.services.bank import Bank
 from mockbank.services.consents import ConsentService
 from mockbank.services.decisions import DecisionQueue
 from mockbank.services.demo import build_demo_world
+from mockbank.services.demo import demo_contract_ibans
 from mockbank.services.faults import FaultService
+from mockbank.services.internet_banking import InternetBanking
+from mockbank.services.living import LivingBank
+from mockbank.services.payments import Payments
 from mockbank.services.reads import AccountReads
 from mockbank.services.registration import AccountingRegistrations
+from mockbank.services.sdd import DirectDebits
 from mockbank.settings import BankSettings
+from mockbank.shapes import contract_json
 from mockbank.sim.backend import SimBackend
 from mockbank.sim.clock import SimClock
 from mockbank.sim.ids import Ids
@@ -41,6 +48,10 @@ class BankBackend(SimBackend):
     authflow: AuthFlowService
     decisions: DecisionQueue
     registrations: AccountingRegistrations
+    internet_banking: InternetBanking
+    living: LivingBank
+    payments: Payments
+    sdd: DirectDebits
 
     def __init__(self, *, settings: BankSettings, clock: SimClock):
         self.settings = settings
@@ -54,6 +65,7 @@ class BankBackend(SimBackend):
             job_model=DueJob,
             state_model=ClockState,
             sequence_model=IdSequence,
+            secret_model=AppSecret,
         )
         # Trace-Ids come from their own sequence, so a mere read never shifts the next IBAN or token.
         self.trace_ids = Ids(f"trace-{settings.id_seed}", store=self.sequences, name="trace")
@@ -66,15 +78,28 @@ class BankBackend(SimBackend):
         )
         self.faults = FaultService(db=self.db, clock=clock, versions=self.versions)
         self.faults.reload()
+        self.payments = Payments(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, bank=self.bank)
+        self.sdd = DirectDebits(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, bank=self.bank)
         self.authflow = AuthFlowService(
-            db=self.db, clock=clock, ids=self.ids, settings=settings, bank=self.bank, consents=self.consents
+            db=self.db,
+            clock=clock,
+            ids=self.ids,
+            settings=settings,
+            bank=self.bank,
+            consents=self.consents,
+            payments=self.payments,
         )
         self.decisions = DecisionQueue(db=self.db, clock=clock)
         self.registrations = AccountingRegistrations(
             db=self.db, clock=clock, ids=self.ids, settings=settings, consents=self.consents, authflow=self.authflow
         )
+        self.internet_banking = InternetBanking(
+            db=self.db, clock=clock, ids=self.ids, bank=self.bank, authflow=self.authflow
+        )
+        self.living = LivingBank(db=self.db, clock=clock, jobs=self.jobs, bank=self.bank, settings=settings)
         self.last_seed_summary: dict | None = None
         self.attach_to_clock()
+        self.living.resume()
 
     def reset(self) -> None:
         """Forget every customer, account, client, consent, fault, decision and job; the clock keeps its time.
@@ -94,9 +119,13 @@ class BankBackend(SimBackend):
         self.reset()
         self.ids.reseed(seed)
         summary = build_demo_world(self, seed)
+        summary["directDebitContracts"] = [
+            contract_json(c) for c in self.sdd.seed_contracts(demo_contract_ibans(summary))
+        ]
         # The demo history ends on the day it is seeded, so its length varies with the date: what is made after
         # it draws from a sequence of its own, and the same seed gives the same IBANs and codes on any day.
         self.ids.reseed(f"{seed}-after-demo")
         self.bank.set_setting("seed", str(seed))
+        self.living.start()
         self.last_seed_summary = summary
         return summary

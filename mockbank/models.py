@@ -26,6 +26,7 @@ from mockbank.sim.db import UTCDateTime
 from mockbank.sim.ids import id_sequence_model
 from mockbank.sim.jobs import clock_state_model
 from mockbank.sim.jobs import due_job_model
+from mockbank.sim.security import secret_model
 
 
 class Base(DeclarativeBase):
@@ -35,6 +36,7 @@ class Base(DeclarativeBase):
 ClockState = clock_state_model(Base)
 DueJob = due_job_model(Base)
 IdSequence = id_sequence_model(Base)
+AppSecret = secret_model(Base)
 
 RETAIL = "retail"
 BUSINESS = "business"

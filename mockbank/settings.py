@@ -14,6 +14,7 @@ from dataclasses import field
 from typing import Any
 
 from mockbank.sim import settings as typed
+from mockbank.sim.limits import DEFAULT_MAX_CONTENT_LENGTH
 from mockbank.sim.settings import SettingsError
 from mockbank.wire import PAGE_SIZE
 
@@ -29,7 +30,8 @@ class BankSettings:
     """Every setting of the bank app with its default."""
 
     database_url: str = "sqlite://"
-    secret_key: str = "mockbank-not-secret"
+    # None: a random secret made once per database and kept (the data folder's, shared by its workers).
+    secret_key: str | None = None
     session_cookie_name: str = "abnamro_session"
     # A seed builds the demo world at start-up unless the database already holds one.
     seed: int | None = None
@@ -44,15 +46,31 @@ class BankSettings:
     edentifier_max_attempts: int = 3
     slow_app_seconds: int = 30
     page_size: int = PAGE_SIZE
+    # Flask's name: the largest request body in bytes; a larger one is a 413 in the bank's envelope.
+    max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
     # Seconds the bank waits for accounting software to take a registration's codes.
     callback_timeout: int | float = 10
     sandbox_api_key: str = DEFAULT_SANDBOX_API_KEY
+    # A shared host: every /sandbox request must carry this token (Authorization: Bearer, or X-Sandbox-Token).
+    sandbox_token: str | None = None
+    # The living bank: seeded accounts get their owners' bookings as simulated days pass. Off unless asked for,
+    # so a test's world books nothing it did not ask for; ``mockbank serve`` switches it on.
+    living_bank: bool = False
+    # The rehearsal dashboard of a served world (``mockbank serve``'s start page): screens link to its pages.
+    dashboard_url: str | None = None
     # Whether other processes may write this database (server workers, a second server on the same files): then
     # caches check the stored world versions once per request. None: yes for a file or a server, no in memory.
     shared_database: bool | None = None
 
     def __post_init__(self):
-        positive = ("consent_days", "auth_code_seconds", "access_token_seconds", "edentifier_max_attempts", "page_size")
+        positive = (
+            "consent_days",
+            "auth_code_seconds",
+            "access_token_seconds",
+            "edentifier_max_attempts",
+            "page_size",
+            "max_content_length",
+        )
         for name in positive:
             if getattr(self, name) < 1:
                 raise SettingsError(f"setting {name.upper()} must be at least 1")

@@ -32,13 +32,9 @@ def login_means_json(means: models.LoginMeans) -> dict:
     """A login means with the secrets a tester needs (the valid e.dentifier response)."""
     shape = {"id": means.id, "kind": means.kind, "blocked": means.blocked_at is not None}
     if means.kind == models.EDENTIFIER:
-        shape.update(
-            accountNumber=means.account_number, cardNumber=means.card_number, responseCode=means.response_code
-        )
+        shape.update(accountNumber=means.account_number, cardNumber=means.card_number, responseCode=means.response_code)
     elif means.kind == models.ACCESS_ONLINE:
-        shape.update(
-            userId=means.access_online_user_id, cardNumber=means.card_number, responseCode=means.response_code
-        )
+        shape.update(userId=means.access_online_user_id, cardNumber=means.card_number, responseCode=means.response_code)
     else:
         shape.update(device=means.app_device)
     return shape
@@ -174,4 +170,93 @@ def registration_json(registration) -> dict:
         "reason": registration.reason,
         "createdAt": registration.created_at.isoformat(),
         "finishedAt": _iso(registration.finished_at),
+    }
+
+
+def payment_json(view) -> dict:
+    """A registered payment (``PaymentView``) as the sandbox shows it: the API's answer plus what it is for."""
+    payment = view.payment
+    return {
+        **wire.payment_status(view),
+        "clientId": payment.client_id,
+        "counterpartyAccountNumber": payment.counterparty_iban,
+        "counterpartyName": payment.counterparty_name,
+        "amount": str(from_cents(payment.amount_cents)),
+        "currency": payment.currency,
+        "requestedExecutionDate": _iso(payment.requested_execution_date),
+        "executionDate": _iso(payment.execution_date),
+        "remittanceInfo": payment.remittance_info,
+        "structuredRemittanceInfo": (
+            {"issuer": payment.reference_issuer, "reference": payment.reference} if payment.reference else None
+        ),
+        "reason": payment.reason,
+        "createdAt": payment.created_at.isoformat(),
+        "bookedAt": _iso(payment.booked_at),
+    }
+
+
+def contract_json(contract) -> dict:
+    """A direct-debit contract (incassocontract)."""
+    return {
+        "id": contract.id,
+        "iban": contract.account.iban,
+        "creditorId": contract.creditor_id,
+        "createdAt": contract.created_at.isoformat(),
+    }
+
+
+def collection_json(collection) -> dict:
+    """One direct debit of a batch, with its fate."""
+    return {
+        "endToEndId": collection.end_to_end_id,
+        "amount": str(from_cents(collection.amount_cents)),
+        "mandateId": collection.mandate_id,
+        "mandateDate": collection.mandate_date.isoformat(),
+        "debtorName": collection.debtor_name,
+        "debtorIban": collection.debtor_iban,
+        "remittanceInfo": collection.remittance,
+        "status": collection.status,
+        "returnReason": collection.return_reason,
+        "returnDate": _iso(collection.return_date),
+    }
+
+
+def batch_json(batch) -> dict:
+    """A direct-debit batch as the sandbox shows it (ABN AMRO has no status call for batches)."""
+    return {
+        "id": batch.batch_id,
+        "hash": batch.sha256,
+        "status": batch.status,
+        "clientId": batch.client_id,
+        "iban": batch.account.iban,
+        "fileName": batch.file_name,
+        "messageId": batch.message_id,
+        "paymentInfoId": batch.payment_info_id,
+        "sequenceType": batch.sequence_type,
+        "requestedCollectionDate": batch.requested_date.isoformat(),
+        "collectionDate": batch.collection_date.isoformat(),
+        "notice": batch.notice,
+        "creditorId": batch.creditor_id,
+        "creditorName": batch.creditor_name,
+        "total": str(from_cents(batch.total_cents)),
+        "count": batch.count,
+        "createdAt": batch.created_at.isoformat(),
+        "authorizedAt": _iso(batch.authorized_at),
+        "authorizedWith": batch.authorized_with,
+        "settledAt": _iso(batch.settled_at),
+        "collections": [collection_json(c) for c in batch.collections],
+    }
+
+
+def return_rule_json(rule) -> dict:
+    """A scripted direct-debit return."""
+    return {
+        "id": rule.id,
+        "reason": rule.reason,
+        "afterDays": rule.after_days,
+        "debtorIban": rule.debtor_iban,
+        "endToEndId": rule.end_to_end_id,
+        "mandateId": rule.mandate_id,
+        "createdAt": rule.created_at.isoformat(),
+        "usedAt": _iso(rule.used_at),
     }

@@ -107,6 +107,18 @@ def _add_scenario_parser(commands) -> None:
         default=None,
         help="run against the mockbank serve at URL and leave its world in the end state (default: in-process)",
     )
+    run.add_argument(
+        "--sandbox-token",
+        metavar="TOKEN",
+        default=_env("SANDBOX_TOKEN"),
+        help="the server's sandbox token, when it runs with MOCKBANK_SANDBOX_TOKEN (default: that variable)",
+    )
+    run.add_argument(
+        "--replace",
+        action="store_true",
+        help="with --server: replace a world that holds someone's work (administrations, registrations, consents) "
+        "without asking",
+    )
     run.add_argument("--json", metavar="FILE", default=None, help="write the result as JSON to FILE ('-': stdout)")
     run.add_argument("--quiet", action="store_true", help="print no timeline, only the outcome")
     run.set_defaults(handler=scenario_run_command)
@@ -120,6 +132,8 @@ def app_configs(environ: dict | None = None) -> tuple[dict, dict]:
     """The bank's and the portal's settings from ``MOCKBANK_*`` variables (``PORTAL_DATABASE_URL`` is the portal's)."""
     bank = {k: v for k, v in config_from_env(environ).items() if k not in _COMMAND_KEYS}
     bank.pop("PORTAL_DATABASE_URL", None)
+    # A served world lives (its seeded accounts get bookings as days pass) unless MOCKBANK_LIVING_BANK=false.
+    bank.setdefault("LIVING_BANK", True)
     # Each app reads the same variables by its own settings' types (the portal's LEDGER_DEFAULTS is JSON).
     portal = {k: v for k, v in portal_config_from_env(environ).items() if k not in _COMMAND_KEYS}
     return bank, portal
@@ -186,7 +200,16 @@ def _print_banner(world, args: argparse.Namespace) -> None:
         f"  clock            {doc['clock']['now']} ({doc['clock']['mode']})",
         f"  seed {world.seed}, data {storage}; Ctrl-C stops",
     ]
+    if world.sandbox_token:
+        lines.append("  the sandbox APIs ask for MOCKBANK_SANDBOX_TOKEN (Authorization: Bearer ...)")
     print("\n".join(lines), flush=True)
+    if not world.sandbox_token and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"mockbank: serving on {args.host} with an open sandbox: anyone who reaches it can register clients "
+            "and move the clock; set MOCKBANK_SANDBOX_TOKEN on a shared host (docs/security.md)",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def scenario_list_command(args: argparse.Namespace) -> int:
@@ -208,6 +231,11 @@ class _CliReporter:
         self.out = out
         self.quiet = quiet
         self.progress = progress
+        self.urls = None
+
+    def world_found(self, urls) -> None:
+        """Print the steps with this world's real addresses (the result keeps ``{portal}``)."""
+        self.urls = urls
 
     def step_started(self, number: int, actor: str, action: str) -> None:
         """Show which step is running (terminals only)."""
@@ -221,7 +249,7 @@ class _CliReporter:
             self.progress.write("\r\x1b[K")
             self.progress.flush()
         if not self.quiet:
-            _emit(entry.line(), self.out)
+            _emit(entry.line(self.urls), self.out)
 
 
 def _emit(text: str, out) -> None:
@@ -256,6 +284,19 @@ def scenario_run_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         _emit(f"scenario {chosen.name} (seed {args.seed}, {where}): {chosen.description}", out)
     world = None
+    if args.server and not args.replace:
+        try:
+            held = _work_held(args.server.rstrip("/"), sandbox_token=args.sandbox_token)
+        except ScenarioError as exc:
+            print(f"mockbank: {exc}", file=sys.stderr)
+            return 1
+        if held and not _confirmed(args.server, held):
+            print(
+                f"mockbank: the world at {args.server} holds {held}; a scenario replaces it. "
+                "Run again with --replace to replace it.",
+                file=sys.stderr,
+            )
+            return 2
     try:
         if args.server:
             target = args.server.rstrip("/")
@@ -264,7 +305,8 @@ def scenario_run_command(args: argparse.Namespace) -> int:
 
             # The runner seeds the bank itself; an empty world spares building the demo twice.
             target = world = World(seed=None)
-        result = run_scenario(target, chosen.name, seed=args.seed, reporter=reporter)
+        token = args.sandbox_token if args.server else None
+        result = run_scenario(target, chosen.name, seed=args.seed, reporter=reporter, sandbox_token=token)
     except ScenarioError as exc:
         print(f"mockbank: {exc}", file=sys.stderr)
         return 1
@@ -290,6 +332,37 @@ def scenario_run_command(args: argparse.Namespace) -> int:
     if args.server:
         _print_end_state(result, well_known(target), out)
     return 0
+
+
+def _work_held(url: str, *, sandbox_token: str | None = None) -> str:
+    """What the world at ``url`` holds beyond a freshly seeded bank, in words ("" when nothing)."""
+    from client_sdk import BankSandbox
+    from client_sdk.errors import BankApiError
+    from client_sdk.portal import PortalSandbox
+    from scenarios.runner import ScenarioError
+    from scenarios.runner import urls_from_well_known
+    from scenarios.runner import well_known
+
+    urls = urls_from_well_known(well_known(url))
+    try:
+        portal = PortalSandbox(base_url=urls.portal, token=sandbox_token)
+        bank = BankSandbox(base_url=urls.bank_api, token=sandbox_token)
+        counts = (
+            (len(portal.administrations()), "administration", "administrations"),
+            (len(portal.registrations()), "registration", "registrations"),
+            (len(bank.consents()), "consent at the bank", "consents at the bank"),
+        )
+    except BankApiError as exc:
+        raise ScenarioError(f"cannot read what the world at {url} holds: {exc}") from exc
+    return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+
+
+def _confirmed(url: str, held: str) -> bool:
+    """On a terminal, ask before replacing someone's work; elsewhere (CI, pipes) never assume yes."""
+    if not sys.stdin.isatty():
+        return False
+    answer = input(f"The world at {url} holds {held}. Replace it with the scenario's world? [y/N] ")
+    return answer.strip().lower() in ("y", "yes", "j", "ja")
 
 
 def _sdk_errors() -> tuple[type, ...]:

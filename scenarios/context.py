@@ -94,6 +94,7 @@ class ScenarioContext:
         fake: Faker,
         front_door: str,
         reporter: Reporter | None = None,
+        sandbox_token: str | None = None,
     ):
         self.urls = urls
         self.seed = seed
@@ -101,8 +102,9 @@ class ScenarioContext:
         self.front_door = front_door
         self.counter = RequestCounter()
         self.session = self.new_session()
-        self.bank = BankSandbox(base_url=urls.bank_api, session=self.session, retry=NO_RETRIES)
-        self.portal = PortalSandbox(base_url=urls.portal, session=self.session, retry=NO_RETRIES)
+        # A shared host's sandboxes ask for their token (SANDBOX_TOKEN); an open one ignores it.
+        self.bank = BankSandbox(base_url=urls.bank_api, session=self.session, retry=NO_RETRIES, token=sandbox_token)
+        self.portal = PortalSandbox(base_url=urls.portal, session=self.session, retry=NO_RETRIES, token=sandbox_token)
         self.kvk = KvkClient(base_url=urls.kvk, session=self.session)
         self.timeline: list[TimelineEntry] = []
         self.world: dict = {}

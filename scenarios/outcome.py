@@ -65,10 +65,13 @@ class TimelineEntry:
             "status": self.status,
         }
 
-    def line(self) -> str:
-        """The entry as one printed line (step, simulated time, actor, step, outcome)."""
-        outcome = f"FAILED: {self.outcome}" if self.status == "failed" else self.outcome
-        text = f"{self.number:>3}  {self.when}  {self.actor:<22} {self.action}"
+    def line(self, urls: Urls | None = None) -> str:
+        """The entry as one printed line (step, simulated time, actor, step, outcome); ``urls`` gives real addresses."""
+        action, outcome = self.action, self.outcome
+        if urls is not None:
+            action, outcome = expand(action, urls), expand(outcome, urls)
+        outcome = f"FAILED: {outcome}" if self.status == "failed" else outcome
+        text = f"{self.number:>3}  {self.when}  {self.actor:<22} {action}"
         return f"{text} -> {outcome}" if outcome else text
 
 
@@ -111,6 +114,8 @@ class ScenarioResult:
     started_at: dt.datetime | None = None
     request_count: int = 0
     error: BaseException | None = field(default=None, repr=False)
+    # The world the run left: every registration with its state and its account links' states.
+    end_state: dict | None = None
 
     @property
     def passed(self) -> bool:
@@ -128,15 +133,20 @@ class ScenarioResult:
             "world": self.world,
             "links": self.links,
             "timeline": [entry.to_json() for entry in self.timeline],
+            "endState": self.end_state,
         }
 
     def dumps(self) -> str:
         """The JSON text (two-space indent, UTF-8 as is, a final newline): byte for byte the same per seed."""
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
 
-    def timeline_text(self) -> str:
-        """The printable timeline, one line per step."""
-        return "".join(entry.line() + "\n" for entry in self.timeline)
+    def timeline_text(self, *, addresses: bool = True) -> str:
+        """The printable timeline, one line per step, with the real addresses of the world the run used.
+
+        ``addresses=False`` keeps the placeholders (``{portal}``): the same text through both front doors.
+        """
+        urls = self.urls if addresses else None
+        return "".join(entry.line(urls) + "\n" for entry in self.timeline)
 
     def absolute(self, link: str) -> str:
         """A stored link (``{portal}/?licentienummer=...``) as a URL of the world this run used."""
@@ -163,3 +173,6 @@ class Reporter:
 
     def step_finished(self, entry: TimelineEntry) -> None:
         """A step ended (``entry.status`` is ``ok`` or ``failed``)."""
+
+    def world_found(self, urls: Urls) -> None:
+        """The run's base URLs are known (before its first step): printed steps can show real addresses."""

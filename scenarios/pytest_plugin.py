@@ -148,7 +148,10 @@ def bank_sandbox(mockbank_world, mockbank_session):
     import client_sdk
 
     return client_sdk.BankSandbox(
-        base_url=mockbank_world.urls.bank_api, session=mockbank_session, retry=_retry_policy()
+        base_url=mockbank_world.urls.bank_api,
+        session=mockbank_session,
+        retry=_retry_policy(),
+        token=mockbank_world.sandbox_token,
     )
 
 
@@ -157,7 +160,12 @@ def portal_sandbox(mockbank_world, mockbank_session):
     """A ``client_sdk.portal.PortalSandbox`` bound to the world's portal (its ``/sandbox`` control API)."""
     from client_sdk.portal import PortalSandbox
 
-    return PortalSandbox(base_url=mockbank_world.urls.portal, session=mockbank_session, retry=_retry_policy())
+    return PortalSandbox(
+        base_url=mockbank_world.urls.portal,
+        session=mockbank_session,
+        retry=_retry_policy(),
+        token=mockbank_world.portal_app.config.get("SANDBOX_TOKEN") if mockbank_world.portal_app else None,
+    )
 
 
 ABNAMRO_CLIENT_NAME = "Pytest TPP"

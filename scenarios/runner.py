@@ -53,19 +53,38 @@ def new_faker(seed: int) -> Faker:
     return fake
 
 
-def run_scenario(target, name: str, *, seed: int = DEFAULT_SEED, reporter: Reporter | None = None) -> ScenarioResult:
+def run_scenario(
+    target,
+    name: str,
+    *,
+    seed: int = DEFAULT_SEED,
+    reporter: Reporter | None = None,
+    sandbox_token: str | None = None,
+) -> ScenarioResult:
     """Bring ``target``'s world to the known state of ``seed``, play scenario ``name`` on it, and return the result.
 
     ``target`` is a ``World`` (in-process when it has no base URL), a ``RunningServer`` or the URL of a
     ``mockbank serve``. A failed expectation does not raise: ``result.passed`` is False and
-    ``result.failure`` names the step (``result.raise_for_failure()`` raises).
+    ``result.failure`` names the step (``result.raise_for_failure()`` raises). ``sandbox_token`` opens a
+    server's sandboxes when it runs with ``SANDBOX_TOKEN``; a world's own token is used when none is given.
     """
     from scenarios import catalogue
 
     chosen = catalogue.get(name)
+    if sandbox_token is None:
+        world = getattr(target, "world", target)
+        sandbox_token = getattr(world, "sandbox_token", None)
     with front_door(target) as (urls, door):
-        ctx = ScenarioContext(urls=urls, seed=seed, fake=new_faker(seed), front_door=door, reporter=reporter)
+        if reporter is not None and hasattr(reporter, "world_found"):
+            try:
+                reporter.world_found(urls)
+            except Exception as exc:
+                raise ReporterError(f"the reporter failed in world_found: {exc}") from exc
+        ctx = ScenarioContext(
+            urls=urls, seed=seed, fake=new_faker(seed), front_door=door, reporter=reporter, sandbox_token=sandbox_token
+        )
         failure = error = None
+        end_state = None
         try:
             ctx.prepare()
             chosen(ctx, ctx.fake)
@@ -81,6 +100,8 @@ def run_scenario(target, name: str, *, seed: int = DEFAULT_SEED, reporter: Repor
             where = f"after step {last}: " if last else ""
             failure = Failure(None, None, None, scrub(where + message_of(exc), urls))
         finally:
+            if ctx._anchor is not None:
+                end_state = _end_state(ctx)
             ctx.close()
     return ScenarioResult(
         scenario=chosen.name,
@@ -94,7 +115,28 @@ def run_scenario(target, name: str, *, seed: int = DEFAULT_SEED, reporter: Repor
         started_at=ctx._anchor,
         request_count=ctx.counter.count,
         error=error,
+        end_state=end_state,
     )
+
+
+def _end_state(ctx: ScenarioContext) -> dict | None:
+    """Every registration the run left with its state and its links' states (None when the portal cannot say)."""
+    try:
+        registrations = ctx.portal.registrations()
+    except Exception:
+        # The run's own failure is what the result reports; a portal that cannot answer now adds nothing.
+        return None
+    return {
+        "registrations": [
+            {
+                "serialNumber": r["serialNumber"],
+                "state": r["state"],
+                "administrationId": r["administrationId"],
+                "links": [{"iban": link["iban"], "state": link["state"]} for link in r["links"]],
+            }
+            for r in registrations
+        ]
+    }
 
 
 def _scrubbed_failure(failure: Failure | None, urls: Urls) -> Failure | None:

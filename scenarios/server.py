@@ -14,58 +14,28 @@ from pathlib import Path
 import requests
 from flask import Flask
 from flask import jsonify
-from flask import render_template_string
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer
-from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
+from mockbank.sim import security
 from mockbank.sim.clock import RUNNING
+from scenarios import dashboard
+from scenarios.http_errors import JsonErrorRequestHandler
+from scenarios.http_errors import ServerErrors
 from scenarios.urls import Urls
 from scenarios.world import World
 
 WELL_KNOWN = "/.well-known/mockbank"
+OAUTH_METADATA = "/.well-known/oauth-authorization-server"
 # The bare endpoint next to the world (no database, no clock): the yardstick ``make bench`` measures the API against.
 PING = WELL_KNOWN + "/ping"
 SERVING_LINE = re.compile(r"^mockbank serving on (?P<url>https?://\S+)\s*$")
 
-_INDEX = """<!doctype html>
-<html lang="nl">
-<head><meta charset="utf-8"><title>mockbank</title></head>
-<body>
-<h1>mockbank</h1>
-<p>Gesimuleerde tijd: {{ doc.clock.now }} ({{ doc.clock.mode }})
-{%- if doc.seed is not none %}, seed {{ doc.seed }}{% endif %}</p>
-<h2>ABN AMRO</h2>
-<ul>
-  <li><a href="{{ doc.bank.auth }}/internetbankieren">Internet Bankieren</a>
-      (<a href="{{ doc.bank.auth }}/internetbankieren/boekhoudkoppeling">Boekhoudkoppeling aanvragen</a>)</li>
-  <li><a href="{{ doc.bank.sandbox }}/seed">Demowereld: klanten, rekeningen en inloggegevens</a> (JSON)</li>
-  <li>Account information API: <code>{{ doc.bank.api }}/v1/...</code></li>
-  <li>OAuth: <a href="{{ doc.bank.auth }}/.well-known/oauth-authorization-server">metadata</a>,
-      token <code>{{ doc.bank.token }}</code></li>
-  <li>Sandbox API: <code>{{ doc.bank.sandbox }}</code></li>
-</ul>
-{% if doc.portal %}
-<h2>Visma eAccounting</h2>
-<ul>
-  <li><a href="{{ doc.portal.eaccounting }}/">eAccounting</a> (Kas- en bankrekeningen)</li>
-  <li><a href="{{ doc.portal.portal }}/">Bankkoppeling-portaal</a> (de wizard)</li>
-  <li><a href="{{ doc.portal.outbox }}">Verzonden e-mail</a> (activatiemails en meldingen)</li>
-  <li>eAccounting API: <code>{{ doc.portal.eaccountingApi }}/v2/...</code></li>
-  <li>KvK Zoeken: <code>{{ doc.portal.kvk }}/api/v2/zoeken?kvkNummer=...</code></li>
-  <li>Sandbox API: <code>{{ doc.portal.sandbox }}</code></li>
-</ul>
-{% endif %}
-<p>Alle adressen als JSON: <a href="{{ well_known }}">{{ well_known }}</a></p>
-</body>
-</html>
-"""
-
-
 def create_root_app(world: World) -> Flask:
-    """The app at the server's root: ``/.well-known/mockbank`` and an index of every host."""
+    """The app at the server's root: ``/.well-known/mockbank`` and the rehearsal dashboard (the start page)."""
     app = Flask(__name__)
+    security.deny_framing(app)
 
     @app.get(WELL_KNOWN)
     def well_known():
@@ -77,17 +47,32 @@ def create_root_app(world: World) -> Flask:
         """A bare Flask answer on the same server: what serving alone costs."""
         return jsonify(pong=True)
 
-    @app.get("/")
-    def index():
-        """Links to every host, for a person with a browser."""
-        return render_template_string(_INDEX, doc=world.describe(), well_known=WELL_KNOWN)
-
+    dashboard.init_app(app, world)
     return app
 
 
 def create_wsgi_app(world: World):
-    """Both apps behind one WSGI callable: each host under its prefix, the root app at ``/``."""
-    return DispatcherMiddleware(create_root_app(world), dict(world.mounts()))
+    """Both apps behind one WSGI callable: each host under its prefix, the root app at ``/``.
+
+    RFC 8414 §3 puts the metadata of an issuer with a path (``http://host/abnamro-auth``) at
+    ``/.well-known/oauth-authorization-server/abnamro-auth``: such a request goes to the bank mounted there,
+    as if it had asked for its own ``/.well-known/oauth-authorization-server``.
+    """
+    mounts = dict(world.mounts())
+    dispatcher = DispatcherMiddleware(create_root_app(world), mounts)
+    issuers = {prefix: app for prefix, app in mounts.items() if app is world.bank_app}
+
+    def application(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(OAUTH_METADATA + "/"):
+            issuer_path = path[len(OAUTH_METADATA) :].rstrip("/")
+            bank = issuers.get(issuer_path)
+            if bank is not None:
+                script_name = environ.get("SCRIPT_NAME", "") + issuer_path
+                return bank({**environ, "SCRIPT_NAME": script_name, "PATH_INFO": OAUTH_METADATA}, start_response)
+        return dispatcher(environ, start_response)
+
+    return application
 
 
 class RunningServer:
@@ -139,7 +124,7 @@ def _public_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
 
 
-class QuietRequestHandler(WSGIRequestHandler):
+class QuietRequestHandler(JsonErrorRequestHandler):
     """Werkzeug's handler without the access log line per request (tests make thousands)."""
 
     def log_request(self, code="-", size="-") -> None:
@@ -161,7 +146,7 @@ def serve(
     container's published port); every base URL and redirect of the world is built on it.
     """
     front = _Front()
-    handler = QuietRequestHandler if quiet else None
+    handler = QuietRequestHandler if quiet else JsonErrorRequestHandler
     server: BaseWSGIServer = make_server(host, port, front, threaded=True, request_handler=handler)
     url = (public_url or f"http://{_public_host(host)}:{server.server_port}").rstrip("/")
     try:
@@ -174,6 +159,7 @@ def serve(
         server.server_close()
         raise
     front.target = create_wsgi_app(world)
+    server.error_bodies = ServerErrors(world)
     if world.clock.mode == RUNNING:
         world.clock.start_ticker()
     return server, world

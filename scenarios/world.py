@@ -15,6 +15,7 @@ from flask import Flask
 
 import consent_server
 import mockbank
+from client_sdk.sandbox import sandbox_headers
 from mockbank.backend import BankBackend
 from mockbank.sim.clock import FROZEN
 from mockbank.sim.clock import RUNNING
@@ -62,7 +63,7 @@ class World:
         clock: SimClock | None = None,
         portal: bool = True,
     ):
-        self.seed = seed
+        self._seed = seed
         self.data_dir = Path(data_dir) if data_dir is not None else None
         if self.data_dir is not None:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -73,6 +74,7 @@ class World:
         shared = dict(config or {})
         bank = {**shared, **(bank_config or {})}
         bank.setdefault("DATABASE_URL", self._database_url("bank.db"))
+        bank.update(self._dashboard_config())
         bank["SEED"] = seed
         if consent_days is not None:
             bank["CONSENT_DAYS"] = consent_days
@@ -80,7 +82,7 @@ class World:
 
         self.portal_app: Flask | None = None
         if portal:
-            settings = {**shared, **(portal_config or {}), **self.urls.portal_config()}
+            settings = {**shared, **(portal_config or {}), **self.urls.portal_config(), **self._dashboard_config()}
             settings["DATABASE_URL"] = (portal_config or {}).get("DATABASE_URL") or self._database_url("portal.db")
             if consent_days is not None:
                 settings["CONSENT_DAYS"] = consent_days
@@ -90,6 +92,24 @@ class World:
         self._closed = False
         self.connect_portal()
         self.register_companies()
+
+    @property
+    def seed(self) -> int | None:
+        """The seed the bank's world was last built from (None: an empty bank), as the bank itself records it.
+
+        Read from the bank, not remembered here: a scenario run or a reseed through the sandbox API
+        changes it, and the start page must say what is true.
+        """
+        stored = self.bank_backend.bank.get_setting("seed")
+        return int(stored) if stored is not None else None
+
+    @property
+    def dashboard_url(self) -> str | None:
+        """The rehearsal dashboard (the server's start page); None in-process, where no browser comes."""
+        return self.base_url + "/" if self.base_url else None
+
+    def _dashboard_config(self) -> dict:
+        return {"DASHBOARD_URL": self.dashboard_url}
 
     def _database_url(self, name: str) -> str:
         if self.data_dir is None:
@@ -152,8 +172,10 @@ class World:
             redirect_uri = self.portal_app.config.get("PORTAL_REDIRECT_URI") or ""
             if redirect_uri.startswith(old_portal):
                 changes["PORTAL_REDIRECT_URI"] = self.urls.portal + redirect_uri[len(old_portal) :]
-            self.portal_backend.reconfigure(changes)
+            self.portal_backend.reconfigure({**changes, **self._dashboard_config()})
             self.connect_portal()
+        # Read by the bank's templates at request time (its login screens link to the test users).
+        self.bank_app.config.update(self._dashboard_config())
 
     def connect_portal(self) -> None:
         """Register the portal at the bank as an OAuth client (redirect and callback URLs) and hand it the credentials.
@@ -163,7 +185,7 @@ class World:
         if self.portal_app is None:
             return
         portal = self.portal_app.test_client()
-        wanted = portal.get("/sandbox/bank-client").get_json()
+        wanted = portal.get("/sandbox/bank-client", headers=self._sandbox_headers(self.portal_app)).get_json()
         redirect_uri, callback_url = wanted["redirectUri"], wanted["callbackUrl"]
         consents = self.bank_backend.consents
         if consents.client(PORTAL_CLIENT_ID) is None:
@@ -187,6 +209,7 @@ class World:
         self.portal_backend.reconfigure(credentials)
         answer = portal.post(
             "/sandbox/bank-client",
+            headers=self._sandbox_headers(self.portal_app),
             json={
                 "clientId": client.client_id,
                 "apiKey": client.api_key,
@@ -201,13 +224,25 @@ class World:
         """Put every business customer of the bank in the portal's KvK register (KvK's own test numbers stay)."""
         if self.portal_app is None:
             return
-        customers = self.bank_app.test_client().get("/sandbox/customers").get_json()["customers"]
-        portal = self.portal_app.test_client()
+        bank_headers = self._sandbox_headers(self.bank_app)
+        customers = self.bank_app.test_client().get("/sandbox/customers", headers=bank_headers).get_json()["customers"]
+        portal, headers = self.portal_app.test_client(), self._sandbox_headers(self.portal_app)
         for kvk_number, name in kvk_companies(customers):
-            answer = portal.post("/sandbox/kvk", json={"kvkNummer": kvk_number, "naam": name, "source": "world"})
+            body = {"kvkNummer": kvk_number, "naam": name, "source": "world"}
+            answer = portal.post("/sandbox/kvk", json=body, headers=headers)
             # A number that clashes with one of KvK's error-case test numbers keeps its test behaviour.
             if answer.status_code >= 500:
                 raise RuntimeError(f"the portal refused a company: {answer.get_data(as_text=True)}")
+
+    @property
+    def sandbox_token(self) -> str | None:
+        """The token the bank's sandbox API asks for (``SANDBOX_TOKEN``); None while it is open."""
+        return self.bank_app.config.get("SANDBOX_TOKEN")
+
+    @staticmethod
+    def _sandbox_headers(app: Flask) -> dict:
+        # The world talks to its own apps' sandboxes too, and carries their token like any client.
+        return sandbox_headers(app.config.get("SANDBOX_TOKEN"))
 
     def _update_bank_client(self, redirect_uri: str, callback_url: str) -> None:
         # The bank has no "edit client" verb (ABN AMRO's developer portal is out of scope); the
@@ -265,15 +300,21 @@ class World:
     # --- state ----------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the freshly seeded world (an empty one without a seed); the clock keeps its time."""
+        """Back to the freshly seeded world of its seed (an empty one without a seed); the clock keeps its time."""
+        self.reseed(self.seed)
+
+    def reseed(self, seed: int | None) -> None:
+        """Replace the world by the freshly seeded world of ``seed`` (None: empty); the clock keeps its time."""
         backend = self.bank_backend
-        if self.seed is None:
+        if seed is None:
             backend.reset()
         else:
-            backend.seed(self.seed)
+            backend.seed(seed)
         if self.portal_app is not None:
             # The portal's sandbox API is its contract; going through it keeps the world free of its internals.
-            response = self.portal_app.test_client().post("/sandbox/reset")
+            response = self.portal_app.test_client().post(
+                "/sandbox/reset", headers=self._sandbox_headers(self.portal_app)
+            )
             if response.status_code >= 400:
                 raise RuntimeError(f"the portal refused to reset: {response.get_data(as_text=True)}")
             self.connect_portal()
@@ -305,13 +346,15 @@ class World:
         """A ``client_sdk.BankSandbox`` bound to this world's bank."""
         import client_sdk
 
-        return client_sdk.BankSandbox(base_url=self.urls.bank_api, session=session)
+        return client_sdk.BankSandbox(base_url=self.urls.bank_api, session=session, token=self.sandbox_token)
 
     def portal_sandbox(self, *, session=None):
         """A ``client_sdk.portal.PortalSandbox`` bound to this world's portal."""
         from client_sdk.portal import PortalSandbox
 
-        return PortalSandbox(base_url=self.urls.portal, session=session)
+        return PortalSandbox(
+            base_url=self.urls.portal, session=session, token=self.portal_app.config.get("SANDBOX_TOKEN")
+        )
 
     def abnamro_client(self, *, client_id: str, api_key: str, client_secret: str | None = None, session=None, **kwargs):
         """A ``client_sdk.AbnAmroClient`` for a registered client, bound to this world's bank hosts and clock."""

@@ -38,6 +38,7 @@ class ActivationView:
     first_import_at: dt.datetime | None
     can_request_new: bool
     consent_valid: bool
+    eaccounting_url: str
 
 
 class Activations(Service):
@@ -72,7 +73,11 @@ class Activations(Service):
                 )
             token.used_at = now
             link.activated_at = now
-            link.first_import_at = business_days_later(now, self.settings.first_import_working_days)
+            # The promise is the day the first import can bring bookings: the first daily run at or after
+            # FIRST_IMPORT_WORKING_DAYS werkdagen, which is when the import job first takes this link.
+            link.first_import_at = self.links.import_run_at_or_after(
+                business_days_later(now, self.settings.first_import_working_days)
+            )
             link.import_from = local_date(now)
             transition(
                 session,
@@ -147,6 +152,7 @@ class Activations(Service):
             first_import_at=link.first_import_at,
             can_request_new=status == LINK_EXPIRED and waiting and consent_valid,
             consent_valid=consent_valid,
+            eaccounting_url=self.links.eaccounting_url(link),
         )
 
 

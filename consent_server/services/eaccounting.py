@@ -153,17 +153,22 @@ class EAccounting(Service):
         return number
 
     def _checked(self, session, administration_id: int, data: AccountInput, *, current: models.BankAccount | None):
-        """Validated, normalized values; ``ValidationFailed`` names the first bad field."""
+        """Validated, normalized values; ``ValidationFailed`` names the first bad field and carries every one."""
+        problems: list[errors.ValidationFailed] = []
+
+        def fail(developer_message: str, message: str, field: str) -> None:
+            problems.append(errors.ValidationFailed(developer_message, message=message, field=field))
+
         name = (data.name or "").strip()
         if not name:
-            raise errors.ValidationFailed("Name is required", message="Vul een naam in.", field="Name")
-        if len(name) > 200:
-            raise errors.ValidationFailed("Name is at most 200 characters", message="De naam is te lang.", field="Name")
+            fail("Name is required", "Vul een naam in.", "Name")
+        elif len(name) > 200:
+            fail("Name is at most 200 characters", "De naam is te lang.", "Name")
         if data.account_type not in models.ACCOUNT_TYPES:
-            raise errors.ValidationFailed(
+            fail(
                 "BankAccountType must be 1 (ChequeAccount), 2 (CashAccount), 3 (SavingsAccount) or 4 (CurrencyAccount)",
-                message="Kies een type rekening.",
-                field="BankAccountType",
+                "Kies een type rekening.",
+                "BankAccountType",
             )
         iban = None
         if data.iban and data.iban.strip():
@@ -171,33 +176,25 @@ class EAccounting(Service):
             try:
                 iban = str(IBAN(text))
             except ValueError as exc:
-                raise errors.ValidationFailed(
-                    f"Iban is not valid: {exc}", message="Dit IBAN is niet geldig.", field="Iban"
-                ) from exc
-        if data.account_type == models.CHEQUE and iban is None:
-            raise errors.ValidationFailed(
-                "Iban is required for a ChequeAccount", message="Vul het IBAN van de rekening-courant in.", field="Iban"
-            )
+                fail(f"Iban is not valid: {exc}", "Dit IBAN is niet geldig.", "Iban")
+        elif data.account_type == models.CHEQUE:
+            fail("Iban is required for a ChequeAccount", "Vul het IBAN van de rekening-courant in.", "Iban")
         if data.account_type == models.CASH and iban is not None:
-            raise errors.ValidationFailed(
-                "a CashAccount has no Iban", message="Een kasrekening heeft geen IBAN.", field="Iban"
-            )
+            fail("a CashAccount has no Iban", "Een kasrekening heeft geen IBAN.", "Iban")
         currency = (data.currency or "EUR").strip().upper()
         if len(currency) != 3 or not currency.isalpha():
-            raise errors.ValidationFailed(
-                "CurrencyCode must be an ISO 4217 code", message="Kies een geldige valuta.", field="CurrencyCode"
-            )
-        if data.account_type == models.CURRENCY and currency == "EUR":
-            raise errors.ValidationFailed(
+            fail("CurrencyCode must be an ISO 4217 code", "Kies een geldige valuta.", "CurrencyCode")
+        elif data.account_type == models.CURRENCY and currency == "EUR":
+            fail(
                 "a CurrencyAccount is in a foreign currency",
-                message="Een vreemdevalutarekening heeft een andere valuta dan EUR.",
-                field="CurrencyCode",
+                "Een vreemdevalutarekening heeft een andere valuta dan EUR.",
+                "CurrencyCode",
             )
-        if data.account_type != models.CURRENCY and currency != "EUR":
-            raise errors.ValidationFailed(
+        elif data.account_type != models.CURRENCY and currency != "EUR":
+            fail(
                 "only a CurrencyAccount has a currency other than EUR",
-                message="Gebruik een vreemdevalutarekening voor een andere valuta dan EUR.",
-                field="CurrencyCode",
+                "Gebruik een vreemdevalutarekening voor een andere valuta dan EUR.",
+                "CurrencyCode",
             )
         others = [
             a
@@ -207,25 +204,28 @@ class EAccounting(Service):
             if current is None or a.id != current.id
         ]
         if iban and any(a.iban == iban for a in others):
-            raise errors.ValidationFailed(
-                "another bank account has this Iban", message="Er is al een rekening met dit IBAN.", field="Iban"
-            )
+            fail("another bank account has this Iban", "Er is al een rekening met dit IBAN.", "Iban")
         taken = {a.ledger_account for a in others}
         ledger = data.ledger_account
         if ledger is None:
-            ledger = current.ledger_account if current is not None else self._ledger_default(data.account_type, taken)
-        if isinstance(ledger, bool) or not isinstance(ledger, int) or ledger <= 0:
-            raise errors.ValidationFailed(
+            if current is not None:
+                ledger = current.ledger_account
+            elif data.account_type in models.ACCOUNT_TYPES:
+                ledger = self._ledger_default(data.account_type, taken)
+        if ledger is not None and (isinstance(ledger, bool) or not isinstance(ledger, int) or ledger <= 0):
+            fail(
                 "LedgerAccountNumber must be a positive integer",
-                message="Vul een geldig grootboekrekeningnummer in.",
-                field="LedgerAccountNumber",
+                "Vul een geldig grootboekrekeningnummer in.",
+                "LedgerAccountNumber",
             )
-        if ledger in taken:
-            raise errors.ValidationFailed(
+        elif ledger in taken:
+            fail(
                 f"ledger account {ledger} is used by another bank account",
-                message=f"Grootboekrekening {ledger} hoort al bij een andere rekening.",
-                field="LedgerAccountNumber",
+                f"Grootboekrekening {ledger} hoort al bij een andere rekening.",
+                "LedgerAccountNumber",
             )
+        if problems:
+            raise errors.ValidationFailed.of(problems)
         if current is not None and current.connection_state != models.CONNECTION_NONE:
             if data.account_type != current.account_type or iban != current.iban:
                 raise errors.Conflict(

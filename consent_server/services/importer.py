@@ -3,13 +3,19 @@
 Each run of a link refreshes its tokens when they are due (rotation: the new refresh token is stored
 at once), reads ``/v1/accounts/{iban}/transactions`` from its cursor (the last run's date) up to today,
 every page, and only then stores what is new, in one transaction: a run that fails half-way stores
-nothing and moves no cursor, so no booking is skipped; the bank's ``transactionId`` is unique per
-account, so none is imported twice. The first imported booking makes the link ``active``.
+nothing and moves no cursor, so no booking is skipped. Each booking is known by its import key
+(``import_key``): the bank's ``transactionId``, unique per account, or for a booking without one (ABN AMRO
+sends ``""`` for card payments) a key made of its content and its place among identical rows, so none is
+imported twice, lost or doubled across pages, days and re-runs. The first imported booking makes the link
+``active``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,6 +47,50 @@ RUN_ENDED = "access_ended"
 def cents(amount) -> int:
     """Integer cents from a JSON amount (the bank sends numbers; never through a float)."""
     return int((Decimal(str(amount)) * 100).to_integral_value())
+
+
+CONTENT_KEY = "content:"
+# What identifies a booking that comes without a transactionId. Not its timestamp: only what a statement shows.
+CONTENT_FIELDS = (
+    "bookDate",
+    "valueDate",
+    "amount",
+    "currency",
+    "mutationCode",
+    "counterPartyAccountNumber",
+    "counterPartyName",
+    "descriptionLines",
+)
+
+
+def content_digest(booking: dict) -> str:
+    """A SHA-256 of what a booking shows on a statement (amounts compared as cents: ``-18`` is ``-18.00``)."""
+    shown = {name: booking.get(name) for name in CONTENT_FIELDS}
+    shown["amount"] = cents(shown["amount"]) if shown["amount"] is not None else None
+    shown["descriptionLines"] = list(shown["descriptionLines"] or [])
+    text = json.dumps(shown, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def import_keys(bookings: list[dict]) -> list[tuple[str, dict]]:
+    """Each booking (as the bank lists them, newest first) with the key it is imported under.
+
+    The bank's ``transactionId`` when it sends one; otherwise ``content:<digest>:<n>``, where ``n`` counts the
+    identical rows before it, oldest first. Identical rows share their book date and every run fetches whole
+    book dates, so the oldest keeps ``0`` in every run and a later twin of the same day gets the next number.
+    """
+    seen: Counter[str] = Counter()
+    keyed = []
+    for booking in reversed(bookings):
+        transaction_id = str(booking.get("transactionId") or "")
+        if transaction_id:
+            keyed.append((transaction_id, booking))
+            continue
+        digest = content_digest(booking)[:40]
+        keyed.append((f"{CONTENT_KEY}{digest}:{seen[digest]}", booking))
+        seen[digest] += 1
+    keyed.reverse()
+    return keyed
 
 
 @dataclass(frozen=True)
@@ -167,7 +217,7 @@ class DailyImport(Service):
         with self.db.transaction() as session:
             link = session.get(models.AccountLink, link_id)
             import_run = self._run_row(session, link_id, run, outcome=RUN_OK, fetched=len(bookings))
-            wanted = {str(b["transactionId"]): b for b in bookings if b.get("transactionId")}
+            wanted = dict(import_keys(bookings))
             known = set()
             if wanted:
                 known = set(
@@ -178,19 +228,19 @@ class DailyImport(Service):
                         )
                     )
                 )
-            new = [b for tx_id, b in wanted.items() if tx_id not in known]
+            new = [(key, b) for key, b in wanted.items() if key not in known]
             # Oldest first, so ids follow the order the bank booked them in (it answers newest first, and a
             # frozen clock books many at one timestamp: reversing first keeps their order within a moment).
             new.reverse()
-            new.sort(key=lambda b: (b.get("bookDate", ""), b.get("transactionTimestamp", "")))
-            for booking in new:
+            new.sort(key=lambda item: (item[1].get("bookDate", ""), item[1].get("transactionTimestamp", "")))
+            for key, booking in new:
                 session.add(
                     models.ImportedTransaction(
                         uid=self.ids.uuid(),
                         link_id=link.id,
                         bank_account_id=link.bank_account_id,
                         iban=link.iban,
-                        bank_transaction_id=str(booking["transactionId"]),
+                        bank_transaction_id=key,
                         book_date=dt.date.fromisoformat(booking["bookDate"]),
                         transaction_timestamp=booking.get("transactionTimestamp"),
                         amount_cents=cents(booking["amount"]),

@@ -7,7 +7,6 @@ the bank is called before it, never while a database session is open.
 from __future__ import annotations
 
 import hashlib
-import json
 
 from sqlalchemy import select
 
@@ -21,6 +20,7 @@ from consent_server.services.links import Links
 from consent_server.services.registrations import Registrations
 from consent_server.services.registrations import state_rank
 from consent_server.services.signature import signature_valid
+from mockbank.sim.jsonbody import strict_loads
 
 
 class ConsentCancelled(Exception):
@@ -30,6 +30,19 @@ class ConsentCancelled(Exception):
         self.message = message
         self.registration_id = registration_id
         super().__init__(message)
+
+
+class AccountNotInAdministration(ConsentCancelled):
+    """The bank gave consent (flow A) for an IBAN the administration has no bank account for: nothing is linked."""
+
+    def __init__(self, iban: str, registration_id: int):
+        self.iban = iban
+        super().__init__(
+            f"Rekening {iban} staat niet bij de kas- en bankrekeningen van deze administratie in eAccounting. "
+            "Er is niets gekoppeld en de toestemming bij de bank is ingetrokken. Voeg de rekening toe in "
+            "eAccounting en koppel hem daarna opnieuw.",
+            registration_id,
+        )
 
 
 class ConsentIntake(Service):
@@ -80,8 +93,29 @@ class ConsentIntake(Service):
             )
             raise ConsentCancelled(message, registration_id)
         grant = self.bank.exchange(code, redirect_uri=redirect_uri)
+        if not self._in_administration(registration_id, grant.iban):
+            # As the real portal: an account eAccounting does not have is not linked, counted, mailed or
+            # imported; the consent it came with must not stay valid at the bank for nothing.
+            self.bank.revoke(grant.refresh_token)
+            self.registrations.note(
+                registration_id, "consent_refused", f"{grant.iban} staat niet in de administratie; ingetrokken"
+            )
+            raise AccountNotInAdministration(grant.iban, registration_id)
         self._store_grants(registration_id, [grant], flow=models.FLOW_REDIRECT)
         return self.registrations.get(registration_id)
+
+    def _in_administration(self, registration_id: int, iban: str) -> bool:
+        with self.db.reading() as session:
+            registration = session.get(models.Registration, registration_id)
+            administration_id = session.get(models.Serial, registration.serial_id).administration_id
+            return (
+                session.scalar(
+                    select(models.BankAccount.id).where(
+                        models.BankAccount.administration_id == administration_id, models.BankAccount.iban == iban
+                    )
+                )
+                is not None
+            )
 
     # --- Bankconsent: flow B/C (the bank's signed callback) -------------------------------------------
 
@@ -93,7 +127,7 @@ class ConsentIntake(Service):
                 "bad_signature", "De aanmelding kon niet worden gecontroleerd: de handtekening klopt niet.", status=401
             )
         try:
-            payload = json.loads(body)
+            payload = strict_loads(body)
             number = str(payload["serialNumber"]).strip()
             accounts = payload["accounts"]
             if not isinstance(accounts, list) or not accounts:
@@ -163,6 +197,8 @@ class ConsentIntake(Service):
             "accepted": True,
             "serialNumber": number,
             "registrationState": models.REG_BANK_CONSENT,
+            # Where the bank sends its user back to: the wizard's Rekeningen step (the wizard promises the return).
+            "returnUrl": self.settings.portal_base.rstrip("/") + f"/registratie/rekeningen?licentienummer={number}",
         }
         state, states = self._store_grants(
             registration_id, grants, flow=models.FLOW_BANK, delivery=(reference, number, answer)

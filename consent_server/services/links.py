@@ -249,6 +249,11 @@ class Links(Service):
 
     # --- scheduling ---------------------------------------------------------------------------------
 
+    def import_run_at_or_after(self, moment: dt.datetime) -> dt.datetime:
+        """The first daily import run at or after ``moment`` (the job runs every day at ``IMPORT_TIME``)."""
+        hour, minute = self.settings.import_hour_minute
+        return next_local_time(moment - dt.timedelta(microseconds=1), hour, minute)
+
     def ensure_import_scheduled(self, session, now: dt.datetime) -> None:
         """The daily import job at the configured hour (one pending at a time)."""
         hour, minute = self.settings.import_hour_minute

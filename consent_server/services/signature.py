@@ -17,4 +17,5 @@ def signature_valid(secret: str | None, body: bytes, header: str | None) -> bool
     """True when ``header`` is the body's signature under ``secret`` (constant-time compare)."""
     if not secret or not header:
         return False
-    return hmac.compare_digest(sign(secret, body), header.strip())
+    # Compared as bytes: compare_digest refuses text with non-ASCII characters, which a header may hold.
+    return hmac.compare_digest(sign(secret, body).encode(), header.strip().encode("utf-8", "replace"))

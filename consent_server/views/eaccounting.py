@@ -3,6 +3,7 @@ edit page (with "Serienummer"), and the "Bankkoppelingen inschakelen" screen (st
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import wraps
 
 from flask import Blueprint
@@ -23,7 +24,6 @@ from consent_server.services.connections import LINK_LABELS
 from consent_server.services.eaccounting import AccountInput
 from consent_server.web import portal
 from consent_server.web import public_url
-from mockbank.sim.calendar import AMSTERDAM
 from mockbank.sim.dutch import format_eur
 
 blueprint = Blueprint("settings", __name__)
@@ -96,10 +96,18 @@ def bank_accounts(administration):
     connections = portal().connections
     states = connections.link_states(administration.id)
     rows = [
-        (a, models.ACCOUNT_TYPES[a.account_type][1], connections.connection_label(a, states))
+        (a, models.ACCOUNT_TYPES[a.account_type][1], connections.connection_label(a, states), _expected(a))
         for a in administration.accounts
     ]
     return render_template("eaccounting/bank_accounts.html", administration=administration, rows=rows)
+
+
+def _expected(account: models.BankAccount):
+    """What the account's connection waits for next and when (the serial, the mail, the first import...)."""
+    if account.connection_state == models.CONNECTION_PREPARING:
+        return portal().read_models.preparation(account)
+    link = portal().connections.link_of(account.administration_id, account.uid) if account.iban else None
+    return portal().read_models.expectation(link) if link else None
 
 
 def _form_input(form: AccountForm) -> AccountInput:
@@ -123,18 +131,24 @@ _FIELD_OF = {
 
 
 def _show_error(form: AccountForm, error: errors.PortalError) -> None:
-    field = getattr(form, _FIELD_OF.get(error.field or "", ""), None)
-    if field is not None:
-        field.errors = [error.message]
-    else:
-        flash(error.message, "error")
+    """Every problem at its field (all at once); one without a field as a message above the form."""
+    for problem in getattr(error, "problems", [error]):
+        field = getattr(form, _FIELD_OF.get(problem.field or "", ""), None)
+        if field is None:
+            flash(problem.message, "error")
+        elif not field.errors:
+            field.errors = [problem.message]
 
 
 @blueprint.route("/instellingen/kas-en-bankrekeningen/nieuw", methods=["GET", "POST"])
 @administration_required
 def new_account(administration):
-    """Add a rekening-courant, spaarrekening or vreemdevalutarekening."""
+    """Add a rekening-courant, spaarrekening or vreemdevalutarekening (``?iban=`` fills in the IBAN)."""
     form = AccountForm()
+    if request.method == "GET" and request.args.get("iban"):
+        # The wizard's offer for an account the bank linked but eAccounting lacked.
+        form.iban.data = request.args["iban"]
+        form.name.data = "ABN AMRO " + request.args["iban"][-4:]
     if form.validate_on_submit():
         try:
             account = portal().eaccounting.create_account(administration.id, _form_input(form))
@@ -185,11 +199,59 @@ def edit_account(administration, uid: str):
             disable_form=ButtonForm(prefix="disable"),
             link=link,
             link_label=LINK_LABELS.get(link.state, link.state) if link else None,
+            expected=portal().read_models.expectation(link) if link else None,
             can_disable=link is not None and link.state not in models.ENDED_STATES,
-            transactions=list(reversed(portal().imports.transactions(account.id)))[:TRANSACTIONS_SHOWN],
-            amsterdam=AMSTERDAM,
+            transaction_count=len(portal().imports.transactions(account.id)),
         ),
         status,
+    )
+
+
+@blueprint.get("/bankmutaties")
+@administration_required
+def transactions_home(administration):
+    """Bankmutaties: the account chosen in the filter form, else the first with a bank connection (or any)."""
+    accounts = [a for a in administration.accounts if a.iban]
+    if not accounts:
+        return render_template("eaccounting/transactions.html", administration=administration, account=None)
+    chosen = [a for a in accounts if a.uid == request.args.get("rekening")]
+    linked = [a for a in accounts if a.connection_state != models.CONNECTION_NONE]
+    dates = {k: request.args[k] for k in ("van", "tot") if request.args.get(k)}
+    return redirect(url_for("settings.transactions", uid=(chosen or linked or accounts)[0].uid, **dates))
+
+
+def _date_arg(name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.args.get(name, "").strip())
+    except ValueError:
+        return None
+
+
+@blueprint.get("/bankmutaties/<uid>")
+@administration_required
+def transactions(administration, uid: str):
+    """One account's imported bookings (Bankmutaties), newest first, filtered by date, 50 a page."""
+    account = portal().eaccounting.account(administration.id, uid)
+    date_from, date_to = _date_arg("van"), _date_arg("tot")
+    rows = list(reversed(portal().imports.transactions(account.id, date_from=date_from, date_to=date_to)))
+    pages = max(1, -(-len(rows) // TRANSACTIONS_SHOWN))
+    page = min(max(request.args.get("pagina", 1, type=int) or 1, 1), pages)
+    link = portal().connections.link_of(administration.id, uid)
+    return render_template(
+        "eaccounting/transactions.html",
+        administration=administration,
+        account=account,
+        accounts=[a for a in administration.accounts if a.iban],
+        rows=rows[(page - 1) * TRANSACTIONS_SHOWN : page * TRANSACTIONS_SHOWN],
+        total=len(rows),
+        total_cents=sum(r.amount_cents for r in rows),
+        page=page,
+        pages=pages,
+        date_from=date_from,
+        date_to=date_to,
+        link=link,
+        link_label=LINK_LABELS.get(link.state, link.state) if link else None,
+        expected=portal().read_models.expectation(link) if link else None,
     )
 
 
@@ -263,7 +325,7 @@ def bank_connection(administration, uid: str):
             enable_form=ButtonForm(prefix="enable"),
             serial=serial,
             wizard_link=portal_link(licentienummer=serial) if serial else None,
-            plain_portal_link=portal_link(),
+            preparation=portal().read_models.preparation(account),
             free=portal().settings.free_linked_accounts,
             price=str(portal().settings.extra_account_price).replace(".", ","),
         ),

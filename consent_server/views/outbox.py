@@ -9,7 +9,6 @@ from flask import render_template
 from flask import request
 
 from consent_server.web import portal
-from mockbank.sim.calendar import AMSTERDAM
 
 blueprint = Blueprint("outbox", __name__, url_prefix="/outbox")
 
@@ -19,10 +18,18 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
 
 
+DELIVERY_WORDS = {
+    "stored": "alleen in de outbox",
+    "pending": "wacht op SMTP",
+    "delivered": "bezorgd via SMTP",
+    "failed": "bezorging mislukt",
+}
+
+
 @blueprint.context_processor
-def _times():
-    # Mails carry UTC times; people read Amsterdam time.
-    return {"amsterdam": AMSTERDAM}
+def _words():
+    # The delivery status in Dutch: these pages are Dutch.
+    return {"delivery_words": DELIVERY_WORDS}
 
 
 @blueprint.get("")

@@ -18,7 +18,9 @@ from consent_server.views.api import account_input
 from consent_server.web import portal
 from consent_server.web import public_url
 from mockbank.sim import web
+from mockbank.sim.jsonbody import LARGEST_INTEGER
 from mockbank.sim.web import body
+from mockbank.sim.web import optional
 from mockbank.sim.web import required
 
 blueprint = Blueprint("sandbox", __name__, url_prefix="/sandbox")
@@ -86,18 +88,24 @@ def add_kvk():
         company = portal().kvk.add(
             kvk_number=required(data, "kvkNummer"),
             name=required(data, "naam"),
-            street=data.get("straatnaam", ""),
-            house_number=str(data.get("huisnummer", "")),
-            postcode=data.get("postcode", ""),
-            city=data.get("plaats", ""),
-            rsin=data.get("rsin"),
-            source=data.get("source", "sandbox"),
+            street=optional(data, "straatnaam", ""),
+            house_number=_house_number(data.get("huisnummer", "")),
+            postcode=optional(data, "postcode", ""),
+            city=optional(data, "plaats", ""),
+            rsin=optional(data, "rsin"),
+            source=optional(data, "source", "sandbox"),
         )
     except KvkError as exc:
         raise errors.SandboxError(exc.description) from exc
     except ValueError as exc:
         raise errors.SandboxError(str(exc)) from exc
     return wire.json_response(result_item(company), status=201)
+
+
+def _house_number(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise errors.SandboxError("'huisnummer' must be a string or a number")
+    return str(value)
 
 
 # --- the portal's client registration at the bank ---------------------------------------------------
@@ -133,8 +141,8 @@ def configure_bank_client():
     portal().bank.configure(
         client_id=required(data, "clientId"),
         api_key=required(data, "apiKey"),
-        client_secret=data.get("clientSecret"),
-        callback_secret=data.get("callbackSecret"),
+        client_secret=optional(data, "clientSecret"),
+        callback_secret=optional(data, "callbackSecret"),
     )
     return read_bank_client()
 
@@ -322,7 +330,9 @@ def run_imports():
 def list_billing():
     """Billing lines of bank connections (``administrationId``, ``month`` = YYYY-MM), newest month first."""
     admin = request.args.get("administrationId")
-    if admin is not None and not admin.isdigit():
+    if admin is not None and not (
+        admin.isascii() and admin.isdigit() and 0 < len(admin) < 20 and int(admin) <= LARGEST_INTEGER
+    ):
         raise errors.SandboxError("'administrationId' must be a number")
     month = _month(request.args.get("month"))
     lines = portal().billing.lines(administration_id=int(admin) if admin else None, month=month)

@@ -6,6 +6,7 @@ typed at Gegevens is what opens a registration, so anyone with the portal link a
 
 from __future__ import annotations
 
+import json
 from functools import wraps
 
 from flask import Blueprint
@@ -26,17 +27,22 @@ from consent_server.forms import DetailsForm
 from consent_server.forms import csrf_failed
 from consent_server.forms import field_problems
 from consent_server.services.connections import LINK_LABELS
+from consent_server.services.intake import AccountNotInAdministration
 from consent_server.services.intake import ConsentCancelled
 from consent_server.services.registrations import STEPS
 from consent_server.services.registrations import DetailsInput
 from consent_server.services.registrations import state_rank
 from consent_server.services.wizard_rules import BANKS
+from consent_server.services.wizard_rules import PRODUCT_BANKS
 from consent_server.services.wizard_rules import PRODUCTS
 from consent_server.web import portal
+from consent_server.web import public_url
 from mockbank.sim.dutch import dutch_number
 
 blueprint = Blueprint("wizard", __name__)
 SESSION_KEY = "registration_id"
+# The IBAN a PSD2 round trip brought that eAccounting does not have: Bankconsent offers to add it.
+MISSING_IBAN_KEY = "psd2_missing_iban"
 
 
 def init_app(app: Flask) -> None:
@@ -64,7 +70,7 @@ def step_view(step: str):
             registration = _current()
             if registration is None:
                 flash("Vul eerst de gegevens in.", "error")
-                return redirect(url_for("wizard.details"))
+                return redirect(url_for("wizard.details", licentienummer=request.args.get("licentienummer") or None))
             if not portal().registrations.may_view(registration, step):
                 return redirect(_resume_url(registration))
             return view(registration, *args, **kwargs)
@@ -119,12 +125,20 @@ def _promises():
         "working_days": dutch_number(settings.activation_mail_working_days),
         "first_import_days": dutch_number(settings.first_import_working_days),
         "link_labels": LINK_LABELS,
+        "expect": portal().read_models.expectation,
+        "eaccounting_url": settings.eaccounting_base.rstrip("/") + "/instellingen/kas-en-bankrekeningen",
+        "eaccounting_new_account": settings.eaccounting_base.rstrip("/") + "/instellingen/kas-en-bankrekeningen/nieuw",
     }
 
 
 @blueprint.get("/")
 def start():
-    """The start page "Koppel je bankrekening": the five steps at a glance, and Start."""
+    """The start page "Koppel je bankrekening": the five steps at a glance, and Start.
+
+    The same app answers eAccounting's host: there ``/`` is eAccounting, not the wizard.
+    """
+    if request.url_root.rstrip("/") == portal().settings.eaccounting_base.rstrip("/"):
+        return redirect(url_for("settings.bank_accounts"))
     serial = request.args.get("licentienummer", "").strip()
     registration = _current()
     return render_template(
@@ -180,7 +194,9 @@ def details():
     form.fill_banks()
     if form.kvk_number.data:
         form.company_name.data = portal().registrations.company_name(form.kvk_number.data) or ""
-    return render_step("portal/details.html", "gegevens", registration, status, form=form)
+    # The page's script fills the bank list from this when the product changes (no reload).
+    product_banks = json.dumps({product: [[b, BANKS[b]] for b in banks] for product, banks in PRODUCT_BANKS.items()})
+    return render_step("portal/details.html", "gegevens", registration, status, form=form, product_banks=product_banks)
 
 
 @blueprint.route("/registratie/koppeling", methods=["GET", "POST"])
@@ -245,6 +261,7 @@ def bank_consent(registration):
         status,
         form=form,
         psd2_form=ButtonForm(prefix="psd2"),
+        missing_iban=session.pop(MISSING_IBAN_KEY, None),
         **_bank_links(),
     )
 
@@ -265,7 +282,9 @@ def start_psd2(registration):
 
 @blueprint.get("/registratie/bank/terug")
 def bank_return():
-    """Flow A: the bank sends the user back with a code (or an error)."""
+    """Flow A: the bank sends the user back with a code (or an error); a direct-debit consent goes to its order."""
+    if portal().incasso.owns_state(request.args.get("state")):
+        return incasso_return()
     try:
         registration = portal().intake.complete_redirect(
             state=request.args.get("state", ""),
@@ -274,6 +293,11 @@ def bank_return():
             error_description=request.args.get("error_description"),
             redirect_uri=portal().settings.redirect_uri,
         )
+    except AccountNotInAdministration as missing:
+        session[SESSION_KEY] = missing.registration_id
+        session[MISSING_IBAN_KEY] = missing.iban
+        flash(missing.message, "error")
+        return redirect(url_for("wizard.bank_consent"))
     except ConsentCancelled as cancelled:
         session[SESSION_KEY] = cancelled.registration_id
         flash(cancelled.message, "error")
@@ -284,6 +308,21 @@ def bank_return():
     session[SESSION_KEY] = registration.id
     flash("De bank heeft toestemming gegeven. De rekening staat hieronder.", "success")
     return redirect(url_for("wizard.accounts"))
+
+
+def incasso_return():
+    """Back from the bank's consent for direct-debit files: send the waiting order, show it in eAccounting."""
+    try:
+        order = portal().incasso.complete_consent(
+            state=request.args.get("state", ""),
+            code=request.args.get("code"),
+            error=request.args.get("error"),
+            redirect_uri=portal().settings.redirect_uri,
+        )
+    except errors.PortalError as error:
+        flash(error.message, "error")
+        return redirect(public_url("EACCOUNTING_BASE", "sales.invoices"))
+    return redirect(public_url("EACCOUNTING_BASE", "sales.order", uid=order.uid))
 
 
 @blueprint.route("/registratie/rekeningen", methods=["GET", "POST"])

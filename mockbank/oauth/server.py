@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Request
+from authlib.oauth2.base import invalid_error_characters
+from authlib.oauth2.rfc6749 import InvalidGrantError
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6749 import InvalidScopeError
 from authlib.oauth2.rfc6749 import grants
@@ -36,6 +38,16 @@ AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 EXTENSION = "mockbank_oauth"
 
 
+# Parameters Authlib quotes in its error descriptions, which RFC 6749 limits to printable ASCII without '"' and '\\'.
+QUOTED_PARAMETERS = ("response_type", "redirect_uri")
+
+
+def printable(text: str) -> str:
+    """``text`` fit for an RFC 6749 ``error_description``: every character it does not allow becomes ``?``."""
+    bad = set(invalid_error_characters(text))
+    return "".join("?" if char in bad else char for char in text)
+
+
 def server() -> BankAuthorizationServer:
     """The authorization server of the current app."""
     return current_app.extensions[EXTENSION]
@@ -45,14 +57,24 @@ def server() -> BankAuthorizationServer:
 
 
 class BankCodeChallenge(CodeChallenge):
-    """PKCE: honoured whenever sent, required for public clients."""
+    """PKCE with S256 only (RFC 9700 §2.1.1): honoured whenever sent, required for public clients.
+
+    ``plain`` and a challenge without ``code_challenge_method`` (which RFC 7636 reads as ``plain``) are refused.
+    """
+
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    CODE_CHALLENGE_METHODS = {"S256": CodeChallenge.CODE_CHALLENGE_METHODS["S256"]}
 
     def __init__(self):
         super().__init__(required=False)
 
     def validate_code_challenge(self, grant, redirect_uri):
-        if grant.request.client.public and not grant.request.payload.data.get("code_challenge"):
+        data = grant.request.payload.data
+        if grant.request.client.public and not data.get("code_challenge"):
             raise InvalidRequestError("A public client must use PKCE: send code_challenge (S256).")
+        if data.get("code_challenge") and data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("PKCE needs code_challenge_method=S256; plain is not supported.")
         super().validate_code_challenge(grant, redirect_uri)
 
     def validate_code_verifier(self, grant, result):
@@ -68,10 +90,19 @@ def abnamro_parameters(grant) -> None:
         data = grant.request.payload.data
         bank = data.get("bank") or "NLAA01"
         if bank not in BANKS:
-            raise InvalidRequestError(f"Unknown bank '{bank}': use NLAA01, BEPB01 or BEPB02.")
+            raise InvalidRequestError(f"Unknown bank '{printable(bank)}': use NLAA01, BEPB01 or BEPB02.")
         # Generic OAuth clients do not know ABN AMRO's flow parameter: absent is fine, anything else is not.
         if data.get("flow") not in (None, "", "code"):
             raise InvalidRequestError("The only supported flow is 'code'.")
+        # A single payment is consented to by its transactionId: one the client registered and nobody decided yet.
+        transaction_id = data.get("transactionId")
+        scopes = (data.get("scope") or "").split()
+        if transaction_id is None and consent_rules.PAYMENT_EXECUTE_SCOPE in scopes:
+            raise InvalidRequestError("A payment consent needs the transactionId of a registered payment.")
+        if transaction_id is not None:
+            payments = grant.server.backend.payments
+            if payments.stored(transaction_id, grant.request.client.get_client_id()) is None:
+                raise InvalidRequestError(f"No registered payment '{transaction_id}' waits for consent.")
 
     grant.register_hook("after_validate_authorization_request_payload", check)
 
@@ -113,7 +144,12 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
-    """Refresh with rotation: a new refresh token every time, the used one dies."""
+    """Refresh with rotation: a new refresh token every time, the used one dies; a reused one kills its family.
+
+    The used refresh token is retired in the same transaction that stores its successor (``_store_token``),
+    by a compare-and-set: of simultaneous refreshes with one token exactly one wins, and the others are
+    replays that revoke every token of the authorization (RFC 9700 §4.14.2).
+    """
 
     TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
@@ -127,7 +163,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return refresh_token.get_user()
 
     def revoke_old_credential(self, refresh_token):
-        self.server.backend.consents.retire_refresh_token(refresh_token.row.id)
+        # Already retired by _store_token, atomically with storing the successor.
+        return None
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
@@ -145,13 +182,18 @@ def _checked_scopes(scope: str | None) -> list[str]:
     try:
         return consent_rules.check_scopes(scope or "")
     except consent_rules.ScopeError as exc:
-        raise InvalidScopeError(str(exc).capitalize() + ".") from exc
+        raise InvalidScopeError(printable(str(exc).capitalize() + ".")) from exc
 
 
 # --- endpoints ------------------------------------------------------------------------------
 
 
 class _TokenLookup:
+    def check_params(self, request, client):
+        # RFC 7009 §2.1: an unknown token_type_hint is no error; the server searches every token type.
+        if "token" not in request.form:
+            raise InvalidRequestError("Missing 'token'.")
+
     def query_token(self, token_string, token_type_hint):
         service = self.server.backend.consents
         found = service.find_token(token_string, token_type_hint)
@@ -234,6 +276,28 @@ class BankAuthorizationServer(AuthorizationServer):
     def validate_requested_scope(self, scope):
         _checked_scopes(scope)
 
+    def get_authorization_grant(self, request):
+        # Authlib answers a missing response_type as unsupported; RFC 6749 §4.1.2.1 says invalid_request,
+        # sent back to the client only when its redirect URI is exactly a registered one.
+        if not request.payload.response_type:
+            client = self.query_client(request.payload.client_id) if request.payload.client_id else None
+            uri = request.payload.redirect_uri
+            valid = client is not None and uri is not None and client.check_redirect_uri(uri)
+            raise InvalidRequestError(
+                "Missing 'response_type': use response_type=code.", redirect_uri=uri if valid else None
+            )
+        return super().get_authorization_grant(request)
+
+    def get_consent_grant(self, request=None, end_user=None):
+        # A value Authlib would quote in its error must be fit to quote (RFC 6749 §4.1.2.1), else Authlib
+        # fails building the error; refused here without a redirect, as a malformed redirect_uri must be.
+        request = self.create_oauth2_request(request)
+        for name in QUOTED_PARAMETERS:
+            value = request.payload.data.get(name)
+            if isinstance(value, str) and invalid_error_characters(value):
+                raise InvalidRequestError(f"'{name}' holds characters RFC 6749 does not allow.")
+        return super().get_consent_grant(request, end_user)
+
     def _query_client_row(self, client_id):
         row = self.backend.consents.client(client_id) if client_id else None
         return ClientRecord(row) if row is not None else None
@@ -249,15 +313,21 @@ class BankAuthorizationServer(AuthorizationServer):
             parent_id = oauth_request.refresh_token.row.id
             consent_id = oauth_request.refresh_token.row.consent_id
         with state.db.transaction() as db_session:
-            state.consents.issue_token(
-                db_session,
-                client_id=oauth_request.client.get_client_id(),
-                consent_id=consent_id,
-                scope=token.get("scope") or "",
-                with_refresh="refresh_token" in token,
-                code_id=code_id,
-                parent_id=parent_id,
-                access_token=token["access_token"],
-                refresh_token=token.get("refresh_token"),
-                expires_in=token.get("expires_in"),
-            )
+            replayed = parent_id is not None and not state.consents.rotate_refresh_token(db_session, parent_id)
+            if not replayed:
+                state.consents.issue_token(
+                    db_session,
+                    client_id=oauth_request.client.get_client_id(),
+                    consent_id=consent_id,
+                    scope=token.get("scope") or "",
+                    with_refresh="refresh_token" in token,
+                    code_id=code_id,
+                    parent_id=parent_id,
+                    access_token=token["access_token"],
+                    refresh_token=token.get("refresh_token"),
+                    expires_in=token.get("expires_in"),
+                )
+        if replayed:
+            # Another request used this refresh token first: this one is a replay of a rotated-out token.
+            state.consents.revoke_family(parent_id)
+            raise InvalidGrantError("The refresh token was already used; every token of this authorization is revoked.")

@@ -13,7 +13,9 @@ from sqlalchemy import JSON
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
+from sqlalchemy import case
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import selectinload
@@ -36,6 +38,9 @@ AT_LOGIN = "login"
 AT_CONSENT = "consent"
 DONE = "done"
 
+# An app confirmation for signing an order carries this prefix instead of an authorization request's key.
+SIGNING = "sign:"
+
 # App login states.
 PENDING = "pending"
 CONFIRMED = "confirmed"
@@ -54,6 +59,8 @@ BLOCKED_MESSAGE = (
     "Neem contact op met ABN AMRO om hem te laten deblokkeren."
 )
 APP_BLOCKED_MESSAGE = "Inloggen met de app is geblokkeerd. Neem contact op met ABN AMRO."
+# Login means that answer with a response code (the e.dentifier's card reader, Access Online's).
+RESPONSE_MEANS = (models.EDENTIFIER, models.ACCESS_ONLINE)
 
 
 class AuthorizationRequest(Base):
@@ -91,6 +98,23 @@ class AppLogin(Base):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class BankingSession(Base):
+    """A browser logged in to internet banking; logging out ends it here, so a copied cookie stops working."""
+
+    __tablename__ = "banking_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("online_users.id"))
+    means: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+def is_signing(login: AppLogin) -> bool:
+    """Whether an app login signs an order rather than logging in (it never opens a session)."""
+    return bool(login.request_key) and login.request_key.startswith(SIGNING)
+
+
 class LoginRefused(Exception):
     """A login attempt the bank refuses; ``message`` is what the user reads (Dutch)."""
 
@@ -114,13 +138,17 @@ class LoggedIn:
 class AuthFlowService:
     """Verbs of the login and consent journey, on the simulated clock."""
 
-    def __init__(self, *, db: Database, clock: SimClock, ids: Ids, settings: BankSettings, bank: Bank, consents):
+    def __init__(
+        self, *, db: Database, clock: SimClock, ids: Ids, settings: BankSettings, bank: Bank, consents, payments=None
+    ):
         self.db = db
         self.clock = clock
         self.ids = ids
         self.settings = settings
         self.bank = bank
         self.consents: ConsentService = consents
+        # A consent naming a registered payment (``transactionId``) decides that payment too.
+        self.payments = payments
 
     # --- authorization requests ----------------------------------------------------------------
 
@@ -173,6 +201,8 @@ class AuthFlowService:
         consent = self._consent_for(session, row, user_id=row.user_id)
         consent.account_id = account.id
         self.consents.set_status(session, consent, consent_rules.VALID)
+        if consent.transaction_id and self.payments is not None:
+            self.payments.authorize(session, consent.transaction_id, account, consent.id)
         self._finish(row, "approved")
         return consent
 
@@ -184,6 +214,8 @@ class AuthFlowService:
                 return
             consent = self._consent_for(session, row, user_id=row.user_id)
             self.consents.set_status(session, consent, consent_rules.REJECTED, reason=reason)
+            if consent.transaction_id and self.payments is not None:
+                self.payments.refuse(session, consent.transaction_id, reason)
             self._finish(row, outcome)
 
     def _consent_for(self, session, row: AuthorizationRequest, user_id: int | None) -> models.Consent:
@@ -211,6 +243,37 @@ class AuthFlowService:
         """The logged-in user as the screens need it."""
         user = self.bank.user(user_id)
         return LoggedIn(user.id, user.customer_id, user.name, user.behaviour, means)
+
+    def start_banking_session(self, user: LoggedIn) -> str:
+        """A new internet-banking session of this user; its key goes into the (signed) session cookie."""
+        with self.db.transaction() as session:
+            row = BankingSession(
+                key=self.ids.token(32), user_id=user.user_id, means=user.means, created_at=self.clock.now()
+            )
+            session.add(row)
+            return row.key
+
+    def banking_session(self, key: str | None) -> LoggedIn | None:
+        """Who is logged in with this session key; None when it is unknown or ended (logged out, bank reset)."""
+        if not key:
+            return None
+        with self.db.reading() as session:
+            row = session.scalar(select(BankingSession).where(BankingSession.key == key))
+            if row is None or row.ended_at is not None:
+                return None
+            user_id, means = row.user_id, row.means
+        return self.logged_in(user_id, means)
+
+    def end_banking_session(self, key: str | None) -> None:
+        """Log out: the session ends at the bank, whatever copies of the cookie exist."""
+        if not key:
+            return
+        with self.db.transaction() as session:
+            session.execute(
+                update(BankingSession)
+                .where(BankingSession.key == key, BankingSession.ended_at.is_(None))
+                .values(ended_at=self.clock.now())
+            )
 
     def eligible_accounts(self, user_id: int) -> list[models.Account]:
         """The accounts this user may link: the customer's current accounts and savings with own IBAN."""
@@ -242,34 +305,67 @@ class AuthFlowService:
         )
 
     def _login_with_response(self, kind: str, where: tuple, response_code: str, *, unknown: str) -> LoggedIn:
-        max_attempts = self.settings.edentifier_max_attempts
-        refusal: LoginRefused | None = None
+        table = models.LoginMeans
         with self.db.transaction() as session:
-            means = session.scalars(
-                select(models.LoginMeans).where(models.LoginMeans.kind == kind, *where).order_by(models.LoginMeans.id)
-            ).first()
+            means = session.scalars(select(table).where(table.kind == kind, *where).order_by(table.id)).first()
             if means is None:
                 raise LoginRefused(unknown)
-            if means.blocked_at is not None:
-                raise LoginRefused(BLOCKED_MESSAGE, blocked=True)
-            if (response_code or "").strip() != means.response_code:
-                # The failed attempt must be stored even though the login is refused: no raise inside.
-                means.failed_attempts += 1
-                if means.failed_attempts >= max_attempts:
-                    means.blocked_at = self.clock.now()
-                    refusal = LoginRefused(BLOCKED_MESSAGE, blocked=True)
-                else:
-                    left = max_attempts - means.failed_attempts
-                    refusal = LoginRefused(
-                        f"De response is onjuist. U kunt het nog {left} keer proberen, daarna wordt uw "
-                        "e.dentifier geblokkeerd."
-                    )
-            else:
-                means.failed_attempts = 0
-                user_id = means.user_id
+            user_id = means.user_id
+            # A wrong response must be counted even though the login is refused: no raise inside.
+            refusal = self._try_response(session, means.id, means.response_code, response_code)
         if refusal is not None:
             raise refusal
         return self.logged_in(user_id, kind)
+
+    def _try_response(self, session, means_id: int, expected: str, response_code: str) -> LoginRefused | None:
+        """Check a response against a login means: a wrong one counts, the last allowed one blocks it.
+
+        Conditional UPDATEs, not read-modify-write: of parallel wrong responses on several workers exactly
+        ``max_attempts`` are counted, and nothing logs in or counts once the means is blocked.
+        """
+        table = models.LoginMeans
+        max_attempts = self.settings.edentifier_max_attempts
+        live = (table.id == means_id, table.blocked_at.is_(None))
+        if (response_code or "").strip() == expected:
+            if session.execute(update(table).where(*live).values(failed_attempts=0)).rowcount == 1:
+                return None
+            return LoginRefused(BLOCKED_MESSAGE, blocked=True)
+        counted = session.execute(
+            update(table)
+            .where(*live, table.failed_attempts < max_attempts)
+            .values(
+                failed_attempts=table.failed_attempts + 1,
+                blocked_at=case((table.failed_attempts + 1 >= max_attempts, self.clock.now()), else_=None),
+            )
+            .returning(table.failed_attempts)
+        ).scalar()
+        if counted is None or counted >= max_attempts:
+            return LoginRefused(BLOCKED_MESSAGE, blocked=True)
+        left = max_attempts - counted
+        return LoginRefused(
+            f"De response is onjuist. U kunt het nog {left} keer proberen, daarna wordt uw e.dentifier geblokkeerd."
+        )
+
+    def confirm_with_response(self, *, user_id: int, response_code: str, kinds: tuple[str, ...] = RESPONSE_MEANS):
+        """Sign with a response (an order in internet banking): the user's first login means of ``kinds``.
+
+        The same rules as logging in: a wrong response counts, the last allowed one blocks the means.
+        Returns the kind of means that signed; ``LoginRefused`` otherwise.
+        """
+        with self.db.transaction() as session:
+            candidates = session.scalars(
+                select(models.LoginMeans)
+                .where(models.LoginMeans.user_id == user_id, models.LoginMeans.kind.in_(kinds))
+                .order_by(models.LoginMeans.id)
+            ).all()
+            means = next((m for k in kinds for m in candidates if m.kind == k), None)
+            if means is None:
+                raise LoginRefused("U heeft geen e.dentifier om mee te bevestigen.")
+            refusal = self._try_response(session, means.id, means.response_code, response_code)
+            kind = means.kind
+        if refusal is not None:
+            raise refusal
+        return kind
 
     def unblock(self, means_id: int) -> models.LoginMeans:
         """Unblock a login means (the bank's help desk, through the sandbox)."""
@@ -302,24 +398,58 @@ class AuthFlowService:
                 ).first()
             if means is None:
                 raise LoginRefused("Voor dit rekeningnummer is geen ABN AMRO app geactiveerd.")
-            if means.blocked_at is not None:
-                raise LoginRefused(APP_BLOCKED_MESSAGE, blocked=True)
-            now = self.clock.now()
-            confirm_after = None
-            if means.user.behaviour == SLOW_APP:
-                confirm_after = now + dt.timedelta(seconds=self.settings.slow_app_seconds)
-            login = AppLogin(
-                key=self.ids.token(32),
-                user_id=means.user_id,
-                login_means_id=means.id,
-                request_key=request_key,
-                status=PENDING,
-                created_at=now,
-                confirm_after=confirm_after,
-            )
-            session.add(login)
-            session.flush()
-            return login
+            return self._waiting_for_app(session, means, request_key)
+
+    def start_app_confirmation(self, *, user_id: int, subject: str) -> AppLogin:
+        """A confirmation waiting in the user's own app (an order to sign, ``subject`` its key).
+
+        It is an app login that can never log anyone in: the phone page and the sandbox confirm it as any
+        other, and the slow-app magic user's app confirms it by itself.
+        """
+        with self.db.transaction() as session:
+            means = session.scalars(
+                select(models.LoginMeans)
+                .where(models.LoginMeans.user_id == user_id, models.LoginMeans.kind == models.MOBILE_APP)
+                .order_by(models.LoginMeans.id)
+                .options(selectinload(models.LoginMeans.user))
+            ).first()
+            if means is None:
+                raise LoginRefused("U heeft geen ABN AMRO app om mee te bevestigen.")
+            return self._waiting_for_app(session, means, SIGNING + subject)
+
+    def _waiting_for_app(self, session, means: models.LoginMeans, request_key: str | None) -> AppLogin:
+        if means.blocked_at is not None:
+            raise LoginRefused(APP_BLOCKED_MESSAGE, blocked=True)
+        now = self.clock.now()
+        confirm_after = None
+        if means.user.behaviour == SLOW_APP:
+            confirm_after = now + dt.timedelta(seconds=self.settings.slow_app_seconds)
+        login = AppLogin(
+            key=self.ids.token(32),
+            user_id=means.user_id,
+            login_means_id=means.id,
+            request_key=request_key,
+            status=PENDING,
+            created_at=now,
+            confirm_after=confirm_after,
+        )
+        session.add(login)
+        session.flush()
+        return login
+
+    def use_app_confirmation(self, key: str, *, user_id: int) -> bool:
+        """Spend a confirmed app confirmation of this user, once; False while it waits (or when it is not theirs)."""
+        login = self.app_login(key)
+        if login is None or login.user_id != user_id or not is_signing(login) or login.status != CONFIRMED:
+            return False
+        with self.db.transaction() as session:
+            spent = session.execute(
+                update(AppLogin)
+                .where(AppLogin.id == login.id, AppLogin.status == CONFIRMED)
+                .values(status=USED)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        return bool(spent)
 
     def app_login(self, key: str) -> AppLogin | None:
         """An app login by its key; a slow-app login confirms itself once its moment has come."""

@@ -6,6 +6,8 @@ Views parse, call one of these verbs, and shape the answer; every verb is one tr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from contextlib import contextmanager
 
 from schwifty import IBAN
 from sqlalchemy import and_
@@ -23,14 +25,16 @@ from mockbank.services.ledger_rules import HISTORY_MONTHS
 from mockbank.services.ledger_rules import MUTATION_SEPA_TRANSFER_IN
 from mockbank.services.ledger_rules import MUTATION_SEPA_TRANSFER_OUT
 from mockbank.services.ledger_rules import NOBODY
+from mockbank.services.ledger_rules import Leg
 from mockbank.services.ledger_rules import Party
+from mockbank.services.ledger_rules import checked_balance
 from mockbank.services.ledger_rules import checked_cents
 from mockbank.services.ledger_rules import normalize_iban
 from mockbank.services.ledger_rules import validate_iban
 from mockbank.services.ledger_rules import wrap_lines
 from mockbank.sim.calendar import AMSTERDAM
 
-__all__ = ["HISTORY_MONTHS", "Bank", "Party", "normalize_iban", "validate_iban"]
+__all__ = ["HISTORY_MONTHS", "Bank", "Leg", "Party", "normalize_iban", "validate_iban"]
 
 
 class Bank(CustomerBook):
@@ -159,69 +163,53 @@ class Bank(CustomerBook):
         creditor_name: str | None = None,
         debtor_name: str | None = None,
         allow_overdraft: bool = False,
+        session=None,
     ) -> list[models.Booking]:
-        """A SEPA credit transfer. Both sides are booked when both accounts are ours, in one transaction."""
+        """A SEPA credit transfer. Both sides are booked when both accounts are ours, in one transaction.
+
+        ``session`` books inside the caller's transaction (a signed order and its booking commit together).
+        """
         if checked_cents(amount_cents) <= 0:
             raise errors.SandboxError("a transfer amount must be positive")
         debtor_iban = self._checked_iban(debtor_iban)
         creditor_iban = self._checked_iban(creditor_iban)
         if debtor_iban == creditor_iban:
             raise errors.SandboxError("debtor and creditor are the same account")
-        with self.db.transaction() as session:
+        with self._within(session) as session:
             accounts = self._lock_accounts(session, [debtor_iban, creditor_iban])
             debtor, creditor = accounts.get(debtor_iban), accounts.get(creditor_iban)
             if debtor is None and creditor is None:
                 raise errors.SandboxNotFound("neither account is held at this bank")
             transfer_id = self.ids.uuid()
-            now = self.clock.now()
-            bookings = []
             debtor_label = debtor_name or (debtor.holder_name if debtor else "")
             creditor_label = creditor_name or (creditor.holder_name if creditor else "")
+            text = [
+                *([f"Omschrijving: {description}"] if description else []),
+                *([f"Kenmerk: {reference}"] if reference else []),
+            ]
+            legs = []
             if debtor is not None:
-                if not allow_overdraft and debtor.balance_cents + debtor.credit_limit_cents < amount_cents:
-                    raise errors.InsufficientFunds(f"insufficient funds on {debtor_iban}")
-                lines = wrap_lines(
-                    "SEPA Overboeking",
-                    f"IBAN: {creditor_iban}",
-                    f"BIC: {IBAN(creditor_iban).bic or ''}".strip(),
-                    f"Naam: {creditor_label}",
-                    *([f"Omschrijving: {description}"] if description else []),
-                    *([f"Kenmerk: {reference}"] if reference else []),
-                )
-                bookings.append(
-                    self._book(
-                        session,
-                        debtor,
+                lines = ("SEPA Overboeking", *self._party_lines(creditor_iban, creditor_label), *text)
+                legs.append(
+                    Leg(
+                        debtor_iban,
                         -amount_cents,
                         MUTATION_SEPA_TRANSFER_OUT,
                         lines,
                         Party(creditor_iban, creditor_label),
-                        now,
-                        transfer_id,
                     )
                 )
             if creditor is not None:
-                lines = wrap_lines(
-                    "SEPA Overboeking",
-                    f"IBAN: {debtor_iban}",
-                    f"BIC: {IBAN(debtor_iban).bic or ''}".strip(),
-                    f"Naam: {debtor_label}",
-                    *([f"Omschrijving: {description}"] if description else []),
-                    *([f"Kenmerk: {reference}"] if reference else []),
+                lines = ("SEPA Overboeking", *self._party_lines(debtor_iban, debtor_label), *text)
+                legs.append(
+                    Leg(creditor_iban, amount_cents, MUTATION_SEPA_TRANSFER_IN, lines, Party(debtor_iban, debtor_label))
                 )
-                bookings.append(
-                    self._book(
-                        session,
-                        creditor,
-                        amount_cents,
-                        MUTATION_SEPA_TRANSFER_IN,
-                        lines,
-                        Party(debtor_iban, debtor_label),
-                        now,
-                        transfer_id,
-                    )
-                )
-            return bookings
+            return self._post(session, legs, allow_overdraft=allow_overdraft, transfer_id=transfer_id)
+
+    @staticmethod
+    def _party_lines(iban: str, name: str) -> tuple[str, ...]:
+        """The other side's IBAN, BIC and name lines of a SEPA booking."""
+        return (f"IBAN: {iban}", f"BIC: {IBAN(iban).bic or ''}".strip(), f"Naam: {name}")
 
     def book(
         self,
@@ -235,29 +223,116 @@ class Bank(CustomerBook):
         allow_overdraft: bool = True,
     ) -> models.Booking:
         """One booking on one of our accounts against the outside world (card, iDEAL, incasso...)."""
+        leg = Leg(iban, amount_cents, mutation_code, description_lines, counterparty, transaction_id)
+        [booking] = self.post([leg], allow_overdraft=allow_overdraft)
+        return booking
+
+    def post(
+        self,
+        legs: Sequence[Leg],
+        *,
+        allow_overdraft: bool = False,
+        transfer_id: str | None = None,
+        booked_at: dt.datetime | None = None,
+        session=None,
+    ) -> list[models.Booking]:
+        """Book the legs of one movement, all or none, in one transaction: the verb every booking goes through.
+
+        Each leg is on an account of this bank, with its own mutation code and description lines (wrapped to
+        ABN AMRO's 9 lines of 32 characters). A debit beyond balance plus credit limit refuses the whole
+        movement (``InsufficientFunds``) unless ``allow_overdraft``. ``transfer_id`` ties the legs of one
+        transfer together; ``booked_at`` dates a booking the bank books later than it happened (card payments
+        of a weekend), never in the future; ``session`` books inside the caller's transaction.
+        """
+        if not legs:
+            raise errors.SandboxError("a movement needs at least one leg")
+        for leg in legs:
+            if checked_cents(leg.amount_cents) == 0:
+                raise errors.SandboxError("a booking needs a non-zero amount")
+        if booked_at is not None and booked_at > self.clock.now():
+            raise errors.SandboxError("a booking cannot be dated in the future")
+        with self._within(session) as session:
+            return self._post(session, legs, allow_overdraft=allow_overdraft, transfer_id=transfer_id, at=booked_at)
+
+    def _post(
+        self,
+        session,
+        legs: Sequence[Leg],
+        *,
+        allow_overdraft: bool,
+        transfer_id: str | None,
+        at: dt.datetime | None = None,
+    ) -> list[models.Booking]:
+        ibans = [normalize_iban(leg.iban) for leg in legs]
+        accounts = self._lock_accounts(session, ibans)
+        missing = [iban for iban in ibans if iban not in accounts]
+        if missing:
+            raise errors.SandboxNotFound(f"no account {missing[0]}")
+        moment = at or self.clock.now()
+        bookings = []
+        for iban, leg in zip(ibans, legs, strict=True):
+            account = accounts[iban]
+            if (
+                leg.amount_cents < 0
+                and not allow_overdraft
+                and account.balance_cents + account.credit_limit_cents < -leg.amount_cents
+            ):
+                raise errors.InsufficientFunds(f"insufficient funds on {iban}")
+            bookings.append(
+                self._book(
+                    session,
+                    account,
+                    leg.amount_cents,
+                    leg.mutation_code,
+                    wrap_lines(*leg.description_lines),
+                    leg.counterparty,
+                    moment,
+                    transfer_id,
+                    leg.transaction_id,
+                )
+            )
+        return bookings
+
+    @contextmanager
+    def _within(self, session):
+        """The caller's session when given, else a transaction of our own."""
+        if session is not None:
+            yield session
+            return
+        with self.db.transaction() as own:
+            yield own
+
+    def lock(self, session, ibans: list[str]) -> dict[str, models.Account]:
+        """Inside the caller's transaction: the accounts of these IBANs that are ours, locked, by IBAN."""
+        return self._lock_accounts(session, [normalize_iban(iban) for iban in ibans])
+
+    def book_locked(
+        self,
+        session,
+        account: models.Account,
+        amount_cents: int,
+        mutation_code: str,
+        lines: list[str],
+        counterparty: Party = NOBODY,
+        *,
+        transfer_id: str | None = None,
+        transaction_id: str | None = None,
+    ) -> models.Booking:
+        """Inside the caller's transaction: one booking on a locked account (``lock``), so a payment's status
+        and its bookings commit together; the caller checks funds."""
         if checked_cents(amount_cents) == 0:
             raise errors.SandboxError("a booking needs a non-zero amount")
-        with self.db.transaction() as session:
-            account = self._lock_accounts(session, [normalize_iban(iban)]).get(normalize_iban(iban))
-            if account is None:
-                raise errors.SandboxNotFound(f"no account {iban}")
-            if (
-                amount_cents < 0
-                and not allow_overdraft
-                and account.balance_cents + account.credit_limit_cents < -amount_cents
-            ):
-                raise errors.InsufficientFunds(f"insufficient funds on {account.iban}")
-            return self._book(
-                session,
-                account,
-                amount_cents,
-                mutation_code,
-                wrap_lines(*description_lines),
-                counterparty,
-                self.clock.now(),
-                None,
-                transaction_id,
-            )
+        return self._book(
+            session,
+            account,
+            amount_cents,
+            mutation_code,
+            wrap_lines(*lines),
+            counterparty,
+            self.clock.now(),
+            transfer_id,
+            transaction_id,
+        )
 
     def _checked_iban(self, value: str) -> str:
         try:
@@ -288,7 +363,7 @@ class Bank(CustomerBook):
         transfer_id: str | None,
         transaction_id: str | None = None,
     ) -> models.Booking:
-        account.balance_cents += amount_cents
+        account.balance_cents = checked_balance(account.balance_cents + amount_cents)
         account.booking_count += 1
         row = models.Booking(
             account_id=account.id,

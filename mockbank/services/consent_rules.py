@@ -54,6 +54,8 @@ PIS_SCOPES = (
     "psd2:payment:batchsdd:write",
 )
 ALL_SCOPES = AIS_SCOPES + PIS_SCOPES
+# The scope that executes one registered payment: its consent names the payment by ``transactionId``.
+PAYMENT_EXECUTE_SCOPE = "psd2:payment:sepa:write"
 
 
 class ScopeError(ValueError):
@@ -63,6 +65,8 @@ class ScopeError(ValueError):
 def check_scopes(scopes: list[str] | str) -> list[str]:
     """The scopes as a list, or ``ScopeError`` for unknown scopes and ABN AMRO's forbidden combinations."""
     items = scopes.split() if isinstance(scopes, str) else list(scopes)
+    if not all(isinstance(item, str) for item in items):
+        raise ScopeError("every scope is a string, such as psd2:account:balance:read")
     items = list(dict.fromkeys(items))
     if not items:
         raise ScopeError("no scope requested")

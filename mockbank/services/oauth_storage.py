@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
 from mockbank import models
@@ -73,7 +74,7 @@ class OAuthStorage:
             if row is None or row.client_id != client_id:
                 return None
             if row.used_at is not None:
-                issued = list(session.scalars(select(models.Token).where(models.Token.code_id == row.id)))
+                issued = list(session.scalars(select(models.Token.id).where(models.Token.code_id == row.id)))
                 self._revoke_chain(session, issued, now)
                 return None
             row.used_at = now
@@ -81,16 +82,30 @@ class OAuthStorage:
                 return None
             return row
 
-    def _revoke_chain(self, session, roots: list[models.Token], now: dt.datetime) -> None:
-        """Revoke these tokens and every token rotated out of them."""
-        pending = list(roots)
+    def _revoke_chain(self, session, root_ids: list[int], now: dt.datetime) -> None:
+        """Revoke these tokens and every token rotated out of them, in two statements (no read-modify-write)."""
+        family: set[int] = set()
+        pending = list(root_ids)
         while pending:
-            for token in pending:
-                token.access_revoked_at = token.access_revoked_at or now
-                if token.refresh_token:
-                    token.refresh_revoked_at = token.refresh_revoked_at or now
-            parents = [t.id for t in pending]
-            pending = list(session.scalars(select(models.Token).where(models.Token.parent_id.in_(parents))))
+            family.update(pending)
+            pending = list(session.scalars(select(models.Token.id).where(models.Token.parent_id.in_(pending))))
+        if not family:
+            return
+        ids = sorted(family)
+        session.execute(
+            update(models.Token)
+            .where(models.Token.id.in_(ids), models.Token.access_revoked_at.is_(None))
+            .values(access_revoked_at=now)
+        )
+        session.execute(
+            update(models.Token)
+            .where(
+                models.Token.id.in_(ids),
+                models.Token.refresh_token.is_not(None),
+                models.Token.refresh_revoked_at.is_(None),
+            )
+            .values(refresh_revoked_at=now)
+        )
 
     # --- tokens seen by the OAuth endpoints ------------------------------------------------------
 
@@ -119,22 +134,45 @@ class OAuthStorage:
         return None
 
     def live_refresh_token(self, value: str) -> models.Token | None:
-        """The token row of a refresh token that may still be used (not rotated, revoked, or its consent ended)."""
+        """The token row of a refresh token that may still be used; None when unknown, ended, or used before.
+
+        A refresh token presented after it was rotated out (or revoked) has leaked: every token of its
+        authorization is revoked (RFC 9700 §4.14.2).
+        """
         with self.db.reading() as session:
             token = session.scalars(
                 select(models.Token)
                 .where(models.Token.refresh_token == value)
                 .options(selectinload(models.Token.consent))
             ).first()
-            if token is None or token.refresh_revoked_at is not None or not self.consent_usable(token.consent):
-                return None
-            return token
+        if token is None or not self.consent_usable(token.consent):
+            return None
+        if token.refresh_revoked_at is not None:
+            self.revoke_family(token.id)
+            return None
+        return token
 
-    def retire_refresh_token(self, token_id: int) -> None:
-        """Rotation: the refresh token just used dies (its access token lives until it expires)."""
+    def rotate_refresh_token(self, session, token_id: int) -> bool:
+        """Inside the new token's transaction: retire the refresh token just used, if nobody did yet.
+
+        A compare-and-set (``UPDATE ... WHERE refresh_revoked_at IS NULL``), so of several requests with one
+        refresh token, on one worker or many, exactly one sees True and may store its successor.
+        """
+        result = session.execute(
+            update(models.Token)
+            .where(models.Token.id == token_id, models.Token.refresh_revoked_at.is_(None))
+            .values(refresh_revoked_at=self.clock.now())
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    def revoke_family(self, token_id: int) -> None:
+        """Revoke every access and refresh token descended from the authorization this token came from."""
         with self.db.transaction() as session:
-            token = session.get(models.Token, token_id)
-            token.refresh_revoked_at = token.refresh_revoked_at or self.clock.now()
+            root = token_id
+            while (parent := session.scalar(select(models.Token.parent_id).where(models.Token.id == root))) is not None:
+                root = parent
+            self._revoke_chain(session, [root], self.clock.now())
 
     def revoke_by_client(self, token_id: int, kind: str) -> None:
         """RFC 7009 revocation by the client: an access token alone, or a refresh token and its consent.
@@ -148,10 +186,10 @@ class OAuthStorage:
                 token.access_revoked_at = token.access_revoked_at or now
                 return
             if token.consent_id is None:
-                self._revoke_chain(session, [token], now)
+                self._revoke_chain(session, [token.id], now)
                 return
             consent = session.get(models.Consent, token.consent_id)
-            siblings = list(session.scalars(select(models.Token).where(models.Token.consent_id == consent.id)))
+            siblings = list(session.scalars(select(models.Token.id).where(models.Token.consent_id == consent.id)))
             self._revoke_chain(session, siblings, now)
             if consent.status == VALID:
                 self.set_status(session, consent, TERMINATED_BY_TPP, reason="refresh token revoked by the third party")

@@ -91,6 +91,8 @@ class Outcome:
     message: str
     registration_id: int
     consent_ids: list[int] = field(default_factory=list)
+    # Where the software wants its user back (its answer's ``returnUrl``), shown as a button.
+    return_url: str | None = None
 
 
 class AccountingRegistrations:
@@ -184,7 +186,7 @@ class AccountingRegistrations:
             customer = db_session.get(models.Customer, user.customer_id)
             kvk_number = customer.kvk_number
         # Delivered after the transaction closed: in-process the software calls straight back into this bank.
-        delivered, message = self._deliver(client, serial_number, kvk_number, codes, registration_id, now)
+        delivered, message, return_url = self._deliver(client, serial_number, kvk_number, codes, registration_id, now)
         with self.db.transaction() as db_session:
             row = db_session.get(AccountingRegistration, registration_id)
             row.status = DELIVERED if delivered else REFUSED
@@ -199,9 +201,11 @@ class AccountingRegistrations:
                         consent_rules.REJECTED,
                         reason=f"refused by {client.name}: {message}"[:200],
                     )
-        return Outcome(delivered, client.software_name, serial_number, chosen, message, registration_id, consent_ids)
+        return Outcome(
+            delivered, client.software_name, serial_number, chosen, message, registration_id, consent_ids, return_url
+        )
 
-    def _deliver(self, client, serial_number, kvk_number, codes, registration_id, now) -> tuple[bool, str]:
+    def _deliver(self, client, serial_number, kvk_number, codes, registration_id, now) -> tuple[bool, str, str | None]:
         payload = {
             "registrationId": registration_id,
             "software": client.software_name,
@@ -223,15 +227,20 @@ class AccountingRegistrations:
                 timeout=self.settings.callback_timeout,
             )
         except requests.RequestException:
-            return False, f"{client.software_name} is op dit moment niet bereikbaar. Probeer het later opnieuw."
-        if response.status_code == 200:
-            return True, f"Uw aanvraag is doorgegeven aan {client.software_name}."
+            return False, f"{client.software_name} is op dit moment niet bereikbaar. Probeer het later opnieuw.", None
         try:
             answer = response.json()
         except ValueError:
             answer = {}
-        reason = answer.get("ErrorMessage") if isinstance(answer, dict) else None
-        return False, reason or f"{client.software_name} heeft de aanvraag geweigerd (HTTP {response.status_code})."
+        if not isinstance(answer, dict):
+            answer = {}
+        if response.status_code == 200:
+            back = answer.get("returnUrl")
+            back = back if isinstance(back, str) and back.startswith(("http://", "https://")) else None
+            return True, f"Uw aanvraag is doorgegeven aan {client.software_name}.", back
+        reason = answer.get("ErrorMessage")
+        refused = f"{client.software_name} heeft de aanvraag geweigerd (HTTP {response.status_code})."
+        return False, reason or refused, None
 
     def history(self, user_id: int) -> list[AccountingRegistration]:
         """The user's registrations, newest first."""

@@ -10,6 +10,8 @@ from mockbank.sim.ids import DatabaseSequenceStore
 from mockbank.sim.ids import Ids
 from mockbank.sim.jobs import DatabaseClockStore
 from mockbank.sim.jobs import DueJobQueue
+from mockbank.sim.security import SESSION_SECRET
+from mockbank.sim.security import DatabaseSecretStore
 
 
 class SimBackend:
@@ -17,7 +19,8 @@ class SimBackend:
 
     ``base`` is the app's declarative base; ``job_model`` and ``state_model`` are its due-job and
     clock-state tables (``jobs.due_job_model(base)``, ``jobs.clock_state_model(base)``), ``sequence_model``
-    where its ids reserve their blocks (``ids.id_sequence_model(base)``), so a restart repeats no id.
+    where its ids reserve their blocks (``ids.id_sequence_model(base)``), so a restart repeats no id;
+    ``secret_model`` (``security.secret_model(base)``) where its session secret is kept.
     """
 
     def __init__(
@@ -30,6 +33,7 @@ class SimBackend:
         job_model: type,
         state_model: type,
         sequence_model: type,
+        secret_model: type | None = None,
     ):
         self.clock = clock
         self.id_seed = id_seed
@@ -43,6 +47,14 @@ class SimBackend:
         self.clock_store = DatabaseClockStore(
             transaction=self.db.transaction, reading=self.db.reading, state_model=state_model
         )
+        self.secrets = secret_model and DatabaseSecretStore(transaction=self.db.transaction, model=secret_model)
+        self._session_secret: str | None = None
+
+    def session_secret(self) -> str:
+        """The random secret that signs this app's session cookies: made once per database, then kept."""
+        if self._session_secret is None:
+            self._session_secret = self.secrets.get_or_create(SESSION_SECRET)
+        return self._session_secret
 
     def attach_to_clock(self) -> None:
         """Resume from the saved time and let the clock run this app's due jobs (once the services exist).
@@ -61,6 +73,9 @@ class SimBackend:
         """Drop and recreate every table and restart the ids; the clock keeps its time."""
         self.db.drop_all()
         self.db.create_all()
+        if self._session_secret is not None:
+            # A reset keeps the secret: other workers on this database still sign with it.
+            self.secrets.put(SESSION_SECRET, self._session_secret)
         self.clock_store.save_clock_state(self.clock.state())
         self.jobs.invalidate()
         self.ids.reseed(self.id_seed)

@@ -51,14 +51,19 @@ class StrictJSONProvider(DefaultJSONProvider):
 
     def loads(self, s: str | bytes, **kwargs):
         """Decode a request body, or ``ValueError`` saying why it cannot be accepted."""
-        kwargs.setdefault("parse_constant", _refuse_constant)
-        try:
-            value = json.loads(s, **kwargs)
-        except RecursionError:
-            raise ValueError(f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"the body is not UTF-8: {exc.reason}") from None
-        problem = problem_in(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+        return strict_loads(s, **kwargs)
+
+
+def strict_loads(s: str | bytes, **kwargs):
+    """JSON text decoded as ``StrictJSONProvider`` does: ``ValueError`` for anything that cannot be accepted."""
+    kwargs.setdefault("parse_constant", _refuse_constant)
+    try:
+        value = json.loads(s, **kwargs)
+    except RecursionError:
+        raise ValueError(f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"the body is not UTF-8: {exc.reason}") from None
+    problem = problem_in(value)
+    if problem:
+        raise ValueError(problem)
+    return value

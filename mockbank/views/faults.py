@@ -13,7 +13,6 @@ from flask import Response
 from flask import g
 from flask import request
 from markupsafe import escape
-from werkzeug.http import HTTP_STATUS_CODES
 
 from mockbank import errors
 from mockbank import models
@@ -42,14 +41,6 @@ FAULT_FIELDS = {
     "retryAfter": "retry_after",
 }
 
-# ABN AMRO's own error per status where it has one; other 5xx are its technical error.
-_API_ERRORS: dict[int, type[errors.BankError]] = {
-    400: errors.InvalidRequest,
-    401: errors.InvalidAccessToken,
-    403: errors.InsufficientScope,
-    404: errors.NotFound,
-    429: errors.RateLimited,
-}
 _OAUTH_DESCRIPTIONS = {
     "temporarily_unavailable": "The authorization server is temporarily unavailable.",
     "server_error": "The authorization server encountered an unexpected condition.",
@@ -63,21 +54,9 @@ _OAUTH_DESCRIPTIONS = {
 # --- answers --------------------------------------------------------------------------------------
 
 
-def _phrase(status: int) -> str:
-    return HTTP_STATUS_CODES.get(status) or ("Server Error" if status >= 500 else "Client Error")
-
-
 def api_error(fault: models.Fault) -> errors.BankError:
     """The ABN AMRO error a fault on ``/v1`` answers: the bank's own per status, ``code``/``message`` overriding."""
-    cls = _API_ERRORS.get(fault.status) or (errors.BackendError if fault.status >= 500 else None)
-    if cls is None:
-        # No ABN AMRO code for this status: the mock's own, named after the status.
-        error = errors.BankError(_phrase(fault.status))
-        error.code = f"HTTP_{fault.status}"
-        error.category = _phrase(fault.status).upper().replace(" ", "_").replace("-", "_")
-    else:
-        error = cls()
-    error.status = fault.status
+    error = errors.for_status(fault.status)
     if fault.code:
         error.code = fault.code
     if fault.message:
@@ -104,7 +83,7 @@ def answer(fault: models.Fault, path: str, trace_id: str) -> Response:
         return wire.json_response(wire.error_body(api_error(fault), trace_id), status=fault.status, headers=headers)
     if kind == OAUTH:
         error = fault.code or oauth_error(fault.status)
-        description = fault.message or _OAUTH_DESCRIPTIONS.get(error) or _phrase(fault.status)
+        description = fault.message or _OAUTH_DESCRIPTIONS.get(error) or errors.reason_phrase(fault.status)
         headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
         return wire.json_response(
             {"error": error, "error_description": description}, status=fault.status, headers=headers
@@ -114,7 +93,7 @@ def answer(fault: models.Fault, path: str, trace_id: str) -> Response:
         if fault.status >= 500 or fault.status == 429
         else "Uw verzoek kon niet worden verwerkt."
     )
-    title = f"{fault.status} {_phrase(fault.status)}"
+    title = f"{fault.status} {errors.reason_phrase(fault.status)}"
     page = (
         '<!doctype html>\n<html lang="nl">\n<head><meta charset="utf-8">'
         f"<title>{escape(title)} - ABN AMRO (sandbox)</title></head>\n"

@@ -13,6 +13,7 @@ from mockbank.shapes import app_login_json
 from mockbank.shapes import decision_json
 from mockbank.shapes import login_means_json
 from mockbank.sim.web import body
+from mockbank.sim.web import optional
 from mockbank.sim.web import required
 
 blueprint = Blueprint("sandbox_auth", __name__, url_prefix="/sandbox")
@@ -41,9 +42,9 @@ def enqueue_decision():
     decision = backend().decisions.enqueue(
         client_id=required(data, "clientId"),
         decision=required(data, "decision"),
-        iban=data.get("iban"),
-        error=data.get("error"),
-        error_description=data.get("errorDescription"),
+        iban=optional(data, "iban"),
+        error=optional(data, "error"),
+        error_description=optional(data, "errorDescription"),
     )
     return wire.json_response(decision_json(decision), status=201)
 

@@ -30,6 +30,7 @@ from mockbank.forms import LogoutForm
 from mockbank.forms import WithdrawForm
 from mockbank.oauth import routes as oauth
 from mockbank.services import authflow
+from mockbank.sim import forms as form_helpers
 from mockbank.sim.dutch import dutch_date
 
 blueprint = Blueprint("screens", __name__)
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     # Flask-WTF would expire CSRF tokens by the wall clock; the bank only knows simulated time.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.add_template_filter(dutch_date, "datum")
+    form_helpers.install(app)
     app.register_blueprint(blueprint)
 
 
@@ -96,7 +98,7 @@ def _logged_in(user: authflow.LoggedIn, key: str | None):
         if row is False:
             return gone()
         return oauth.after_login(key, user)
-    session["ib"] = {"user_id": user.user_id, "means": user.means}
+    session["ib"] = backend().authflow.start_banking_session(user)
     # A page that sent the user to log in (e.g. "Boekhoudkoppeling aanvragen") gets them back.
     target = session.pop("ib_next", None)
     local = target and target.startswith("/") and not target.startswith("//")
@@ -184,7 +186,7 @@ def login_app():
 def app_wait(key: str):
     """The waiting page: it polls the status URL and continues once the app has confirmed."""
     login = backend().authflow.app_login(key)
-    if login is None or login.status == authflow.USED:
+    if login is None or login.status == authflow.USED or authflow.is_signing(login):
         return gone()
     return render_template("screens/app_wait.html", login=login)
 
@@ -208,7 +210,8 @@ def app_status(key: str):
 def app_continue(key: str):
     """Continue after the app confirmed; back to waiting when it has not."""
     login = backend().authflow.app_login(key)
-    if login is None or login.status == authflow.USED:
+    # A confirmation that signs an order never logs anyone in.
+    if login is None or login.status == authflow.USED or authflow.is_signing(login):
         return gone()
     user = backend().authflow.use_app_login(key)
     if user is None:
@@ -224,12 +227,21 @@ def app_phone(key: str):
     if login is None:
         return gone()
     user = backend().bank.user(login.user_id)
-    row = backend().authflow.request(login.request_key) if login.request_key else None
+    signing = authflow.is_signing(login)
+    order = backend().internet_banking.order_signed_by(login) if signing else None
+    row = backend().authflow.request(login.request_key) if login.request_key and not signing else None
     form = AppConfirmForm()
     if form.validate_on_submit() and login.status == authflow.PENDING:
         login = backend().authflow.confirm_app_login(key=key)
-        flash("Inloggen bevestigd. U kunt verder op uw computer.", "success")
-    return render_template("screens/app_phone.html", form=form, login=login, user=user, client_name=_client_name(row))
+        flash(
+            "Overboeking bevestigd. U kunt verder op uw computer."
+            if signing
+            else "Inloggen bevestigd. U kunt verder op uw computer.",
+            "success",
+        )
+    return render_template(
+        "screens/app_phone.html", form=form, login=login, user=user, client_name=_client_name(row), order=order
+    )
 
 
 # --- consent --------------------------------------------------------------------------------
@@ -244,6 +256,14 @@ def consent(key: str):
     if not oauth.owns_flow(row):
         return redirect(url_for("screens.login_choice", req=key))
     accounts = backend().authflow.eligible_accounts(row.user_id)
+    payment = None
+    if row.params.get("transactionId"):
+        # A payment consent: the holder sees what is paid to whom, and pays from the proposed account or another.
+        payment = backend().payments.stored(row.params["transactionId"], row.client_id)
+        if payment is None:
+            return gone()
+        accounts = [a for a in accounts if a.iban != payment.payment.counterparty_iban]
+        accounts.sort(key=lambda a: a.iban != payment.iban)
     form = ConsentForm()
     form.account.choices = [(a.iban, a.iban) for a in accounts]
     if form.validate_on_submit():
@@ -267,6 +287,7 @@ def consent(key: str):
         valid_until=backend().clock.now() + dt.timedelta(days=days),
         accounts=accounts,
         product_words=PRODUCT_WORDS,
+        payment=payment.payment if payment else None,
     )
 
 
@@ -275,14 +296,13 @@ def consent(key: str):
 
 def internet_banking_user() -> authflow.LoggedIn | None:
     """The internet-banking login of this browser (the ``ib`` session), None when logged out or reset away."""
-    state = session.get("ib")
-    if not state:
+    key = session.get("ib")
+    if not isinstance(key, str):
         return None
-    try:
-        return backend().authflow.logged_in(state["user_id"], state["means"])
-    except errors.SandboxNotFound:
-        session.pop("ib", None)  # the bank was reset under this session
-        return None
+    user = backend().authflow.banking_session(key)
+    if user is None:
+        session.pop("ib", None)  # logged out elsewhere, or the bank was reset under this session
+    return user
 
 
 @blueprint.get("/internetbankieren")
@@ -337,6 +357,6 @@ def logout():
     """Log out of internet banking."""
     form = LogoutForm()
     if form.validate_on_submit():
-        session.pop("ib", None)
+        backend().authflow.end_banking_session(session.pop("ib", None))
         flash("U bent uitgelogd.", "success")
     return redirect(url_for("screens.login_choice"))

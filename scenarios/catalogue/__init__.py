@@ -19,6 +19,7 @@ and run it with ``mockbank scenario run my_scenario`` or ``run_scenario(world, "
 from __future__ import annotations
 
 from scenarios.catalogue import after_consent  # noqa: F401  (registers the scenarios after consent)
+from scenarios.catalogue import incasso  # noqa: F401  (registers the direct-debit scenarios)
 from scenarios.catalogue import onboarding  # noqa: F401  (registers the scenarios up to consent)
 from scenarios.catalogue.registry import Scenario
 from scenarios.catalogue.registry import UnknownScenario

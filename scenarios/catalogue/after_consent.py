@@ -109,6 +109,48 @@ def transfer_one_cent(ctx, iban: str, *, actor: str | None = None) -> None:
     ctx.remember("oneCent", {"from": opened["iban"], "to": iban})
 
 
+def transfer_one_cent_by_hand(ctx, debtor: str, creditor: str, *, actor: str | None = None) -> None:
+    """The tip by hand: the rekeningbeheerder logs in to ABN AMRO internet banking, Overboeken one cent from
+    ``debtor`` to ``creditor`` (both the company's), checks the name and confirms with the e.dentifier."""
+    actor = actor or person(ctx)[0]
+    browser = ctx.wizard(actor).user
+    means = ctx.company.login_means["edentifier"]
+    think(ctx, 60, 900)
+    with ctx.step(actor, "ABN AMRO Internet Bankieren: Overboeken") as step:
+        browser.open(f"{ctx.urls.bank_auth}/internetbankieren/overboeken")
+        if browser.has_form("form-transfer"):
+            step.outcome = "still logged in since Boekhoudkoppeling aanvragen"
+        else:
+            browser.follow_link("login-edentifier")
+            browser.submit(
+                "form-edentifier",
+                {
+                    "account_number": means["accountNumber"],
+                    "card_number": means["cardNumber"],
+                    "response_code": means["responseCode"],
+                },
+            )
+            step.outcome = "logged in with the e.dentifier"
+        ctx.expect(browser.has_form("form-transfer"), f"Overboeken did not open: {browser.messages()}")
+    think(ctx, 20, 90)
+    with ctx.step(actor, f"one cent from {debtor} to {creditor}, Eén cent voor de bankkoppeling") as step:
+        browser.submit(
+            "form-transfer",
+            {"debtor": debtor, "to_own": creditor, "amount": "0,01", "description": "Eén cent voor de bankkoppeling"},
+        )
+        check = browser.page.find(id="name-check")
+        ctx.expect(check is not None, f"the bank did not take the order: {browser.messages()}")
+        ctx.expect(check["data-result"] == "match", f"the name check says {check['data-result']}")
+        step.outcome = f"{browser.page.find(id='order-amount').get_text(strip=True)}; naam-nummercontrole: match"
+    think(ctx, 10, 40)
+    with ctx.step(actor, "confirm with the e.dentifier's response") as step:
+        browser.submit("form-sign-edentifier", {"response_code": means["responseCode"]})
+        done = browser.page.find(id="transfer-done")
+        ctx.expect(done is not None, f"the transfer was not booked: {browser.messages()}")
+        step.outcome = done.get_text(" ", strip=True)
+    ctx.remember("oneCent", {"from": debtor, "to": creditor, "by": "internet banking"})
+
+
 def after_next_import(ctx) -> None:
     """Move the clock to half an hour after the next daily import (06:00 Amsterdam) that is still to come.
 
@@ -377,3 +419,26 @@ def _activation_day(ctx, iban: str) -> str:
     link = next(link for link in ctx.portal.timeline(ctx.serial_number)["links"] if link["iban"] == iban)
     activated = next(e["at"] for e in link["events"] if e["state"] == "activated")
     return dt.datetime.fromisoformat(activated).astimezone(AMSTERDAM).date().isoformat()
+
+
+# --- the tip by hand ---------------------------------------------------------------------------------------
+
+
+@scenario(
+    "cent_by_hand",
+    "The tip by hand: one cent from the Spaarrekening in ABN AMRO internet banking makes the activated link "
+    "active on the next import",
+)
+def cent_by_hand(ctx, fake) -> None:
+    """The Rekening-courant linked and activated; the cent made by clicking in internet banking, not the sandbox."""
+    open_company_at_bank(ctx, savings=True)
+    register_company_at_kvk(ctx)
+    create_administration(ctx)
+    enable_bank_connection(ctx, "current")
+    walk_wizard(ctx)
+    register_at_bank(ctx, login="edentifier")
+    finish_wizard(ctx)
+    iban = ctx.company.current_iban
+    activate(ctx, receive_activation_mails(ctx, [iban]))
+    transfer_one_cent_by_hand(ctx, ctx.company.ibans["savings"], iban)
+    first_import(ctx, [iban])

@@ -253,10 +253,12 @@ def test_the_tutorial_refresh_rotates_the_refresh_token(bank_url):
 
         # 5. Refresh Access Token (the tutorial's body, with its stray "&" before the second scope)
         renewed = http.post(f"{bank_url}/as/token.oauth2", headers=TOKEN_HEADERS, data=body)
-        again = http.post(f"{bank_url}/as/token.oauth2", headers=TOKEN_HEADERS, data=body)
         headers = {"Authorization": f"Bearer {renewed.json()['access_token']}", "API-Key": API_KEY}
         balances = http.get(f"{bank_url}/v1/accounts/{IBAN}/balances", headers=headers)
         transactions = http.get(f"{bank_url}/v1/accounts/{IBAN}/transactions", headers=headers)
+        # The used refresh token again: a replay, which revokes every token of the consent (RFC 9700 §4.14.2).
+        again = http.post(f"{bank_url}/as/token.oauth2", headers=TOKEN_HEADERS, data=body)
+        after_replay = http.get(f"{bank_url}/v1/accounts/{IBAN}/balances", headers=headers)
 
     assert renewed.status_code == 200
     assert {"access_token", "refresh_token", "token_type", "expires_in"} <= set(renewed.json())
@@ -266,6 +268,7 @@ def test_the_tutorial_refresh_rotates_the_refresh_token(bank_url):
     # Only the balance scope survived the "&": the renewed token reads no transactions.
     assert transactions.status_code == 403
     assert transactions.json()["errors"][0]["code"] == "ERR_3002_003"
+    assert after_replay.status_code == 401
 
 
 def test_every_answer_over_the_socket_carries_a_trace_id(bank_url):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -79,6 +80,31 @@ def context(browser):
 def page(context, tmp_path):
     """A tab in the test's context (``tmp_path`` is where a failure's screenshot goes)."""
     return context.new_page()
+
+
+@pytest.fixture
+def screenshots(request, tmp_path):
+    """``shoot(page, name)``: a full-page screenshot per step, numbered, kept as the test's artifact.
+
+    In ``$MOCKBANK_SCREENSHOTS/<test name>/`` when that variable is set (CI uploads the folder), else in the
+    test's ``tmp_path``.
+    """
+    base = os.environ.get("MOCKBANK_SCREENSHOTS")
+    folder = (Path(base) / request.node.name) if base else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    numbers = itertools.count(1)
+
+    def shoot(page, name: str, *, element=None) -> Path:
+        """The whole page (or only ``element``, a locator) as the next numbered PNG."""
+        path = folder / f"{next(numbers):02d}-{name}.png"
+        if element is not None:
+            element.screenshot(path=path)
+        else:
+            page.screenshot(path=path, full_page=True)
+        return path
+
+    shoot.folder = folder
+    return shoot
 
 
 @pytest.fixture

@@ -163,3 +163,26 @@ def test_a_public_client_with_pkce_gets_tokens_with_its_client_id_alone(browser,
     ok = exchange(client, code, public.client_id, redirect_uri="https://app.example/callback", code_verifier=verifier)
     assert ok.status_code == 200
     assert ok.get_json()["refresh_token"]
+
+
+def test_pkce_is_s256_only_plain_and_a_challenge_without_method_are_refused(browser, client, world):
+    verifier, challenge = pkce_pair()
+    for client_id, redirect_uri in (
+        (world["client"].client_id, REDIRECT_URI),
+        (world["public"].client_id, "https://app.example/callback"),
+    ):
+        for method in ("plain", None, "S512"):
+            browser.get(
+                authorize_url(
+                    client_id, redirect_uri=redirect_uri, code_challenge=verifier, code_challenge_method=method
+                )
+            )
+
+            assert browser.response.status_code == 302, method
+            assert browser.response.headers["Location"].startswith(redirect_uri + "?")
+            params = redirect_params(browser.response)
+            assert params["error"] == "invalid_request", method
+            assert "S256" in params["error_description"]
+            assert params["state"] == "SilverAdministration-123"
+    metadata = client.get("/.well-known/oauth-authorization-server").get_json()
+    assert metadata["code_challenge_methods_supported"] == ["S256"]

@@ -61,7 +61,7 @@ def test_abn_amros_scope_rules_are_answered_with_invalid_scope(browser, world, s
 @pytest.mark.parametrize(
     "scope",
     [
-        "psd2:payment:sepa:write psd2:payment:sepa:read",
+        "psd2:payment:batchsdd:write",
         "psd2:payment:recurrent:sepa:delete",
         "psd2:account:funds:read",
     ],
@@ -92,6 +92,24 @@ def test_another_flow_than_code_is_refused(browser, world):
     response = browser.get(authorize_url(world["client"].client_id, flow="implicit"))
 
     assert redirect_params(response)["error"] == "invalid_request"
+
+
+def test_a_missing_response_type_is_sent_back_with_invalid_request(browser, world):
+    # RFC 6749 §4.1.2.1: a missing required parameter is invalid_request, redirected once the redirect URI is valid.
+    response = browser.get(authorize_url(world["client"].client_id, response_type=None))
+
+    assert response.headers["Location"].startswith(REDIRECT_URI + "?")
+    params = redirect_params(response)
+    assert params["error"] == "invalid_request"
+    assert "response_type" in params["error_description"]
+    assert params["state"] == "SilverAdministration-123"
+
+
+def test_a_missing_response_type_of_an_unknown_client_gets_an_error_page(browser):
+    response = browser.get(authorize_url("TPP_unknown", response_type=None))
+
+    assert response.status_code == 400
+    assert "Location" not in response.headers
 
 
 def test_response_type_token_is_unsupported(browser, world):

@@ -54,3 +54,15 @@ def test_unknown_tokens_and_other_clients_tokens_are_inactive(browser, client, w
 
     assert _introspect(client, world, "nope") == {"active": False}
     assert _introspect(client, world, tokens["access_token"], client_id=other.client_id) == {"active": False}
+
+
+def test_an_unknown_token_type_hint_is_ignored(browser, client, world):
+    tokens = exchange(client, get_code(browser, world), world["client"].client_id).get_json()
+
+    for token in (tokens["access_token"], tokens["refresh_token"]):
+        answer = client.post(
+            "/as/introspect.oauth2",
+            data={"token": token, "token_type_hint": "id_token", "client_id": world["client"].client_id},
+        )
+        assert answer.status_code == 200
+        assert answer.get_json()["active"] is True

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import requests
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
+
+from scenarios.server import start_server
 
 from .helpers import Browser
 from .helpers import authorize_url
@@ -49,3 +53,20 @@ def test_the_whole_journey_works_under_a_prefix(bank_app, world):
         },
     )
     assert token.status_code == 200
+
+
+def test_in_server_mode_the_metadata_is_where_rfc_8414_derives_it_from_the_issuer():
+    # RFC 8414 §3: issuer https://host/abnamro-auth -> https://host/.well-known/oauth-authorization-server/abnamro-auth
+    with start_server(seed=None) as server:
+        derived = requests.get(f"{server.url}/.well-known/oauth-authorization-server{PREFIX}", timeout=10)
+        at_prefix = requests.get(f"{server.url}{PREFIX}/.well-known/oauth-authorization-server", timeout=10)
+        portal = requests.get(f"{server.url}/.well-known/oauth-authorization-server/portal", timeout=10)
+        nowhere = requests.get(f"{server.url}/.well-known/oauth-authorization-server/nothing", timeout=10)
+
+    assert derived.status_code == 200
+    data = derived.json()
+    assert data["issuer"] == server.url + PREFIX
+    assert data == at_prefix.json()
+    assert data["token_endpoint"] == f"{server.url}{PREFIX}/as/token.oauth2"
+    AuthorizationServerMetadata(data).validate()
+    assert portal.status_code == nowhere.status_code == 404

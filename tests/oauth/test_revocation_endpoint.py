@@ -91,3 +91,14 @@ def test_a_request_without_token_is_invalid(client, world):
 
     assert response.status_code == 400
     assert response.get_json()["error"] == "invalid_request"
+
+
+def test_an_unknown_token_type_hint_is_ignored_and_the_token_still_found(browser, client, world, bank):
+    # RFC 7009 §2.1: the server searches across all its token types whatever the hint says.
+    tokens = _tokens(browser, client, world)
+
+    response = _revoke(client, world, tokens["refresh_token"], hint="id_token")
+
+    assert response.status_code == 200
+    assert bank.consents.consents(client_id=world["client"].client_id)[0].status == "terminatedByTpp"
+    assert _revoke(client, world, "no-such-token", hint="saml2").status_code == 200

@@ -235,10 +235,16 @@ def test_the_account_page_shows_the_link_its_bookings_and_switches_it_off(
     user.open(administration["loginUrl"])
     user.open(f"{world.urls.eaccounting}/instellingen/kas-en-bankrekeningen/{accounts['current'].id}")
     assert user.page.find(id="link-state").get_text(strip=True) == "Actief"
+    account_page = user.url
+    # The bookings are not on the settings form: its link opens the account's Bankmutaties.
+    assert not user.page.select("#bank-transactions")
+    user.follow_link("bankmutaties-link")
+    assert user.page.find("h1").get_text(strip=True) == "Bankmutaties"
     rows = user.page.select("#bank-transactions tbody tr")
     assert len(rows) == 3 and "€ 0,01" in rows[-1].get_text(" ", strip=True)
     assert "-€ 2,25" in rows[0].get_text(" ", strip=True)
 
+    user.open(account_page)
     user.submit("form-disable-connection")
     assert "uitgeschakeld" in " ".join(user.messages())
     assert user.page.find(id="link-state").get_text(strip=True) == "Ingetrokken"

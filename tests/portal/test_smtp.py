@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
+import random
 import socket
 
 import pytest
@@ -30,9 +32,26 @@ class Collector:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port below the kernel's ephemeral range.
+
+    The server is stopped and started again on the same port; a port from ``bind(0)`` lies in the ephemeral
+    range, where any outgoing connection of another test process could take it in between.
+    """
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as ranges:
+            ephemeral_low = int(ranges.read().split()[0])
+    except OSError:  # not Linux: IANA's ephemeral range starts at 49152, Linux's default at 32768
+        ephemeral_low = 32768
+    worker = int("".join(ch for ch in os.environ.get("PYTEST_XDIST_WORKER", "") if ch.isdigit()) or 0)
+    start = 20000 + 500 * (worker % 20) + random.randrange(500)
+    for port in range(start, ephemeral_low):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 class SmtpServer:

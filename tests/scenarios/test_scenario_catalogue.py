@@ -27,7 +27,8 @@ def test_a_scenario_gives_the_same_result_in_process_and_on_a_server(aligned, na
     assert inprocess.passed, inprocess.failure.describe() + "\n" + inprocess.timeline_text()
     assert served.passed, served.failure.describe() + "\n" + served.timeline_text()
     assert served.dumps() == inprocess.dumps()
-    assert served.timeline_text() == inprocess.timeline_text()
+    # Placeholders instead of hosts: the same text through both front doors (printed, each names its own).
+    assert served.timeline_text(addresses=False) == inprocess.timeline_text(addresses=False)
     assert served.request_count == inprocess.request_count
     text = inprocess.dumps()
     assert not [word for word in FOREIGN if word in text]

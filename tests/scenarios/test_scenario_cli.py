@@ -13,6 +13,8 @@ from client_sdk.portal import PortalSandbox
 from scenarios import catalogue
 from scenarios import cli
 from scenarios.catalogue import scenario
+from scenarios.urls import Urls
+from scenarios.urls import expand
 
 
 @pytest.fixture
@@ -72,7 +74,9 @@ def test_run_prints_the_timeline_as_it_goes_and_writes_the_json(tmp_path, capsys
     printed = out[1:-1]
     assert len(printed) == len(data["timeline"])
     for line, entry in zip(printed, data["timeline"], strict=True):
-        assert entry["actor"] in line and entry["action"] in line and line.endswith(entry["outcome"])
+        # The JSON keeps {bank_auth}; the printed line shows the world's real address.
+        action, outcome = expand(entry["action"], Urls.inprocess()), expand(entry["outcome"], Urls.inprocess())
+        assert entry["actor"] in line and action in line and line.endswith(outcome)
         assert entry["at"][:10] in line
     world = data["world"]
     assert data["passed"] is True and data["seed"] == 11
@@ -98,10 +102,13 @@ def test_quiet_prints_only_the_outcome(capsys):
 
 
 def test_a_run_against_a_server_leaves_its_world_at_the_end_and_prints_where_to_look(server, capsys):
-    assert cli.main(["scenario", "run", "consent_cancelled_at_bank", "--server", server.url + "/"]) == 0
+    assert cli.main(["scenario", "run", "consent_cancelled_at_bank", "--server", server.url + "/", "--replace"]) == 0
 
     out = capsys.readouterr().out
     assert f"against {server.url}/" in out.splitlines()[0]
+    # The printed steps name the server's real addresses, not the result's placeholders.
+    assert f"Bankconsent: start at ABN AMRO ({server.url}/abnamro-auth/internetbankieren/boekhoudkoppeling)" in out
+    assert "{bank_auth}" not in out
     assert "The world stays in its end state; open in a browser:" in out
     assert f"{server.url}/eaccounting/inloggen?token=" in out
     assert f"{server.url}/portal/?licentienummer=" in out
@@ -138,3 +145,46 @@ def test_the_console_script_exits_with_the_commands_code():
 
     assert done.returncode == 2
     assert "happy_path_consented" in done.stderr
+
+
+def test_a_server_whose_world_holds_work_is_not_replaced_without_replace(server, capsys, monkeypatch):
+    portal = PortalSandbox(base_url=server.urls.portal)
+    portal.reset()
+    portal.create_administration(company_name="Oefening B.V.")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal: nobody to ask
+
+    assert cli.main(["scenario", "run", "kasrekening_refused", "--server", server.url]) == 2
+
+    err = capsys.readouterr().err
+    assert f"the world at {server.url} holds 1 administration; a scenario replaces it" in err
+    assert "--replace" in err
+    assert [a["companyName"] for a in portal.administrations()] == ["Oefening B.V."]
+
+    assert cli.main(["scenario", "run", "kasrekening_refused", "--server", server.url, "--replace", "--quiet"]) == 0
+    assert "Oefening B.V." not in [a["companyName"] for a in portal.administrations()]
+    # The server's start page says what is true now: the scenario's seed.
+    assert server.world.seed == 7 and server.well_known()["seed"] == 7
+
+
+def test_on_a_terminal_it_asks_before_replacing_work(server, capsys, monkeypatch):
+    portal = PortalSandbox(base_url=server.urls.portal)
+    portal.reset()
+    portal.create_administration(company_name="Oefening B.V.")
+    monkeypatch.setattr(cli, "_confirmed", lambda url, held: held == "1 administration")
+
+    assert cli.main(["scenario", "run", "kasrekening_refused", "--server", server.url, "--quiet"]) == 0
+    assert "Oefening B.V." not in [a["companyName"] for a in portal.administrations()]
+
+
+def test_the_json_result_ends_with_the_world_it_left(tmp_path):
+    target = tmp_path / "result.json"
+
+    assert cli.main(["scenario", "run", "happy_path_consented", "--quiet", "--json", str(target)]) == 0
+
+    data = json.loads(target.read_text())
+    assert list(data)[-1] == "endState"
+    (registration,) = data["endState"]["registrations"]
+    assert registration["serialNumber"] == data["world"]["serialNumber"] and registration["state"] == "done"
+    assert registration["links"] == [
+        {"iban": data["world"]["bank"]["accounts"]["current"], "state": "activation_scheduled"}
+    ]

@@ -25,11 +25,13 @@ PAGES_WITH_EXAMPLES = [
     "README.md",
     "docs/bank-api.md",
     "docs/oauth.md",
+    "docs/payments.md",
     "docs/sdk.md",
     "docs/pytest-plugin.md",
     "docs/faults.md",
     "docs/portal.md",
     "docs/scenarios.md",
+    "docs/security.md",
 ]
 PORTAL_EXAMPLE = ROOT / "tests" / "portal" / "test_readme_example.py"
 FENCE = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)

@@ -47,6 +47,8 @@ class LedgerHistory:
         # Every account's history opens at one moment, so both sides of a transfer are in or out together.
         self.opened_at = self._local(first_day, dt.time(7, 0))
         self.rows: dict[int, list[tuple[dt.datetime, int, dict]]] = {}
+        # What each account's owner keeps doing after the history ends (the living bank's profiles).
+        self.profiles: dict[int, dict] = {}
         self._seq = 0
         self.net: dict[int, int] = {}
 

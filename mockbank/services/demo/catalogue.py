@@ -22,6 +22,9 @@ SANDBOX_CLIENT_NAME = "TPP Test"
 SANDBOX_REDIRECT_URI = "https://localhost/auth"
 SANDBOX_API_KEY = DEFAULT_SANDBOX_API_KEY
 
+# Card payments a month, a business's and a household's.
+BUSINESS_CARDS_PER_MONTH = (5, 12)
+RETAIL_CARDS_PER_MONTH = (14, 24)
 SAVINGS_RATE_BASIS_POINTS = 150  # 1.5 % a year, paid per quarter
 BELASTINGDIENST = Party("NL86INGB0002445588", "Belastingdienst")
 OTHER_BANKS = ("INGB", "INGB", "RABO", "RABO", "ABNA", "SNSB", "TRIO", "BUNQ", "KNAB", "ASNB")
@@ -218,5 +221,3 @@ def slug(text: str) -> str:
     """Lower-case ASCII letters and digits only, for e-mail addresses."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(c for c in ascii_text.lower() if c.isalnum())
-
-

@@ -11,10 +11,12 @@ from mockbank import models
 from mockbank.services.demo.bookings import LedgerHistory
 from mockbank.services.demo.catalogue import ALNUM
 from mockbank.services.demo.catalogue import BELASTINGDIENST
+from mockbank.services.demo.catalogue import BUSINESS_CARDS_PER_MONTH
 from mockbank.services.demo.catalogue import BUSINESS_COUNT
 from mockbank.services.demo.catalogue import BUSINESS_SHOPS
 from mockbank.services.demo.catalogue import COLLECTORS
 from mockbank.services.demo.catalogue import OTHER_BANKS
+from mockbank.services.demo.catalogue import RETAIL_CARDS_PER_MONTH
 from mockbank.services.demo.catalogue import RETAIL_COUNT
 from mockbank.services.demo.catalogue import RETAIL_SHOPS
 from mockbank.services.demo.catalogue import SANDBOX_CLIENT_ID
@@ -58,6 +60,9 @@ class DemoWorld(LedgerHistory):
         accounts += [a for h in households for a in (h.current, h.savings) if a is not None]
         for account in accounts:
             self._write_history(account)
+            if account.product == models.SAVINGS:
+                self.profiles[account.id] = {"kind": "savings"}
+        self.backend.living.remember(self.profiles)
         self._register_sandbox_client()
         return self.summary()
 
@@ -185,6 +190,18 @@ class DemoWorld(LedgerHistory):
         shops = self._shops(business.city, BUSINESS_SHOPS)
         webshops = self._webshops()
         invoice_number = self.random.randint(40, 400)
+        self.profiles[account.id] = {
+            "kind": "business",
+            "holder": account.holder_name,
+            "card": business.card,
+            "cardsPerMonth": list(BUSINESS_CARDS_PER_MONTH),
+            "shops": _shop_profile(shops),
+            "clients": [[c.party.name, c.party.iban, c.bic] for c in clients],
+            "invoice": list(trade.invoice),
+            "invoicesPerMonth": list(trade.invoices_per_month),
+            "collectors": _collector_profile(collectors),
+            "staff": [[p.party.name, p.party.iban, p.bic, salary] for p, salary in business.staff],
+        }
         revenue_by_quarter: dict[tuple[int, int], int] = {}
         for year, month in self._months():
             days = self._days_of(year, month)
@@ -221,7 +238,7 @@ class DemoWorld(LedgerHistory):
             )
             for signed in collectors:
                 self._incasso(account, year, month, signed)
-            for _ in range(self.random.randint(5, 12)):
+            for _ in range(self.random.randint(*BUSINESS_CARDS_PER_MONTH)):
                 self._card_payment(account, self.random.choice(days), business.card, self.random.choice(shops))
             for _ in range(self.random.randint(0, 3)):
                 shop, what = self.random.choice(webshops)
@@ -270,13 +287,24 @@ class DemoWorld(LedgerHistory):
         shops = self._shops(household.city, RETAIL_SHOPS)
         webshops = self._webshops()
         friends = [self._person() for _ in range(4)]
+        employer = household.employer
+        self.profiles[account.id] = {
+            "kind": "household",
+            "holder": account.holder_name,
+            "card": household.card,
+            "cardsPerMonth": list(RETAIL_CARDS_PER_MONTH),
+            "shops": _shop_profile(shops),
+            "collectors": _collector_profile(collectors),
+            "employer": {"iban": employer.current.iban, "name": employer.current.holder_name} if employer else None,
+            "salary": household.salary,
+        }
         for year, month in self._months():
             days = self._days_of(year, month)
             label = f"{DUTCH_MONTHS[month - 1]} {year}"
             self._pay(account, self._at(days[0], 7, 9), rent, landlord, f"Huur {label}")
             for signed in collectors:
                 self._incasso(account, year, month, signed)
-            for _ in range(self.random.randint(14, 24)):
+            for _ in range(self.random.randint(*RETAIL_CARDS_PER_MONTH)):
                 self._card_payment(account, self.random.choice(days), household.card, self.random.choice(shops))
             for _ in range(self.random.randint(2, 5)):
                 shop, what = self.random.choice(webshops)
@@ -317,3 +345,16 @@ class DemoWorld(LedgerHistory):
 
     def _webshops(self) -> list[tuple[Person, str]]:
         return [(self._person(name), what) for name, what in WEBSHOPS]
+
+
+def _shop_profile(shops) -> list[list]:
+    """The shops of a card as the living bank keeps them: label, terminal, lowest and highest price."""
+    return [[label, terminal, prices[0], prices[1]] for label, terminal, prices in shops]
+
+
+def _collector_profile(collectors) -> list[list]:
+    """The signed direct debits as the living bank keeps them (JSON)."""
+    return [
+        [c.kind, c.description, p.party.name, p.party.iban, p.bic, creditor_id, mandate, day, amount]
+        for c, p, creditor_id, mandate, day, amount in collectors
+    ]
