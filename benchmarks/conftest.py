@@ -26,6 +26,28 @@ CHUNK = 50_000
 
 # What the benchmarks measured, for the comparison printed at the end of the run.
 RESULTS: dict[str, dict] = {}
+# The report's table: each figure next to its yardstick, measured in the same run.
+FIGURES: list[tuple[str, str, str, str, str]] = []
+
+
+def figure(
+    name: str,
+    row: dict | None = None,
+    *,
+    value: str | None = None,
+    yardstick: str = "",
+    ratio: float | None = None,
+    goal: float | str | None = None,
+) -> None:
+    """Record one line of the report; ``row`` is a ``measure.Versus.row()`` (times in µs and their ratio)."""
+    if row is not None:
+        value = f"{row['us']:,.0f} µs"
+        yardstick = f"{row['yardstick_us']:,.0f} µs {yardstick}".strip()
+        ratio = row["ratio"]
+        goal = f"≤ {goal}×" if isinstance(goal, int | float) else goal
+    FIGURES.append(
+        (name, value or "", yardstick, "" if ratio is None else f"{ratio:.2f}×", "" if goal is None else str(goal))
+    )
 
 
 @dataclass
@@ -134,10 +156,16 @@ def big_account(tmp_path_factory) -> BigAccount:
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print how the measured figures compare (seed time, and paging near the start and the end)."""
-    if not RESULTS:
+    """Print the measured figures: each next to its yardstick from the same run, then the details."""
+    if RESULTS:
+        terminalreporter.section("mockbank benchmark details")
+        for name, figures in RESULTS.items():
+            text = ", ".join(f"{key}={value}" for key, value in figures.items())
+            terminalreporter.write_line(f"{name}: {text}")
+    if not FIGURES:
         return
-    terminalreporter.section("mockbank benchmark comparison")
-    for name, figures in RESULTS.items():
-        text = ", ".join(f"{key}={value}" for key, value in figures.items())
-        terminalreporter.write_line(f"{name}: {text}")
+    terminalreporter.section("mockbank benchmark report (one run, each figure beside its yardstick)")
+    header = ("figure", "measured", "yardstick (same run)", "ratio", "goal")
+    widths = [max(len(str(row[i])) for row in [header, *FIGURES]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *FIGURES]:
+        terminalreporter.write_line("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))

@@ -25,6 +25,7 @@ from mockbank.sim import settings as typed
 from mockbank.sim.clock import SimClock
 from mockbank.sim.errors import InvalidInput
 from mockbank.sim.jsonbody import StrictJSONProvider
+from mockbank.sim.web import CookieSessions
 from mockbank.views import ais
 from mockbank.views import api_options
 from mockbank.views import faults
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     settings = load_settings(config)
     app = Flask(__name__)
     app.json = StrictJSONProvider(app)
+    app.session_interface = CookieSessions()
     app.config.update(config)
     app.config.update(typed.as_config(settings))
     if clock is None:
@@ -57,6 +59,10 @@ def create_app(config: dict | None = None, *, clock: SimClock | None = None) -> 
     app.extensions[EXTENSION] = state
     app.config["SECRET_KEY"] = settings.secret_key or state.session_secret()
 
+    if state.versions.shared:
+        # Other workers write to the same database: read the stored world versions once per request, first.
+        app.before_request(state.versions.open_scope)
+        app.teardown_request(lambda _error: state.versions.close_scope())
     _init_wire(app)
     security.deny_framing(app)
     # Before any blueprint (path ids are bounded by the converter) and before the fault hook: bad input first.

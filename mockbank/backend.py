@@ -20,6 +20,7 @@ from mockbank.services.faults import FaultService
 from mockbank.services.internet_banking import InternetBanking
 from mockbank.services.living import LivingBank
 from mockbank.services.payments import Payments
+from mockbank.services.reads import AccountReads
 from mockbank.services.registration import AccountingRegistrations
 from mockbank.services.sdd import DirectDebits
 from mockbank.settings import BankSettings
@@ -27,6 +28,16 @@ from mockbank.shapes import contract_json
 from mockbank.sim.backend import SimBackend
 from mockbank.sim.clock import SimClock
 from mockbank.sim.ids import Ids
+from mockbank.sim.versions import Watch
+from mockbank.sim.versions import WorldVersions
+
+# What the caches of the hot path depend on: grants and clients (by key: a new row changes no cached one), the
+# list of live faults (every new fault too), and accounts with their pages of bookings (every new booking too).
+WATCH = {
+    "auth": Watch(tables=("oauth_clients", "consents", "tokens")),
+    "faults": Watch(tables=("faults",), inserts=True),
+    "ledger": Watch(tables=("accounts", "customers", "bookings"), inserts=True),
+}
 
 SEED_SUMMARY = "seed_summary"
 
@@ -37,6 +48,8 @@ class BankBackend(SimBackend):
     bank: Bank
     consents: ConsentService
     faults: FaultService
+    reads: AccountReads
+    versions: WorldVersions
     authflow: AuthFlowService
     decisions: DecisionQueue
     registrations: AccountingRegistrations
@@ -62,9 +75,15 @@ class BankBackend(SimBackend):
         )
         # Trace-Ids come from their own sequence, so a mere read never shifts the next IBAN or token.
         self.trace_ids = Ids(f"trace-{settings.id_seed}", store=self.sequences, name="trace")
+        shared = settings.shared_database if settings.shared_database is not None else not self.db.in_memory
+        self.versions = WorldVersions(self.db, WATCH, shared=shared)
         self.bank = Bank(db=self.db, clock=clock, ids=self.ids)
-        self.consents = ConsentService(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, settings=settings)
-        self.faults = FaultService(db=self.db, clock=clock)
+        self.reads = AccountReads(db=self.db, versions=self.versions)
+        self.consents = ConsentService(
+            db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, settings=settings, versions=self.versions
+        )
+        self.faults = FaultService(db=self.db, clock=clock, versions=self.versions)
+        self.faults.reload()
         self.payments = Payments(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, bank=self.bank)
         self.sdd = DirectDebits(db=self.db, clock=clock, ids=self.ids, jobs=self.jobs, bank=self.bank)
         self.authflow = AuthFlowService(
@@ -103,6 +122,9 @@ class BankBackend(SimBackend):
         Every service keeps its state in the database, so emptying it is the whole reset.
         """
         self.empty()
+        # Dropping tables writes no row: every cache must hear of it (other workers through the stored counters).
+        self.versions.bump_all()
+        self.faults.reload()
         self.trace_ids.keep()
 
     def seed(self, seed: int) -> dict:

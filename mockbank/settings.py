@@ -58,6 +58,9 @@ class BankSettings:
     living_bank: bool = False
     # The rehearsal dashboard of a served world (``mockbank serve``'s start page): screens link to its pages.
     dashboard_url: str | None = None
+    # Whether other processes may write this database (server workers, a second server on the same files): then
+    # caches check the stored world versions once per request. None: yes for a file or a server, no in memory.
+    shared_database: bool | None = None
 
     def __post_init__(self):
         positive = (

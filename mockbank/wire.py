@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
 import simplejson
@@ -17,6 +19,7 @@ from mockbank.errors import BankError
 from mockbank.errors import InvalidNextPageKey
 from mockbank.services.ledger_rules import validate_iban
 from mockbank.sim.calendar import AMSTERDAM
+from mockbank.sim.calendar import UTC
 from mockbank.sim.money import from_cents
 from mockbank.sim.money import to_cents
 
@@ -34,9 +37,13 @@ def wire_amount(cents: int) -> Decimal:
     return from_cents(cents)
 
 
+# One encoder for every answer: ``simplejson.dumps`` with options builds a new one per call.
+_ENCODER = simplejson.JSONEncoder(use_decimal=True, ensure_ascii=False)
+
+
 def dumps(payload) -> str:
     """JSON with Decimal written as a JSON number, as ABN AMRO sends amounts."""
-    return simplejson.dumps(payload, use_decimal=True, ensure_ascii=False)
+    return _ENCODER.encode(payload)
 
 
 def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
@@ -86,9 +93,9 @@ def consent_info(consent, iban: str | None) -> dict:
 
 
 def account_details(account) -> dict:
-    """``GET /v1/accounts/{iban}/details``: the trade name for commercial clients."""
-    customer = account.customer
-    holder = customer.trade_name if customer.kind == "business" and customer.trade_name else account.holder_name
+    """``GET /v1/accounts/{iban}/details`` of ``AccountFacts``: the trade name for commercial clients."""
+    business = account.customer_kind == "business" and account.trade_name
+    holder = account.trade_name if business else account.holder_name
     return {"accountNumber": account.iban, "currency": account.currency, "accountHolderName": holder}
 
 
@@ -333,3 +340,89 @@ def batch_rejected(problems) -> dict:
             "errors": [{"element": p.element, "message": p.message} for p in problems],
         }
     }
+
+
+# --- the hot path: a page of bookings written as JSON text straight from the database's rows ----------------
+
+# The columns of a booking row as ``services.reads`` selects them, in this order.
+BOOKING_COLUMNS = (
+    "id",
+    "mutation_code",
+    "description_lines",
+    "booked_at",
+    "book_date",
+    "amount_cents",
+    "currency",
+    "balance_after_cents",
+    "counterparty_iban",
+    "counterparty_name",
+    "transaction_id",
+)
+BOOKING_ID = 0
+BOOK_DATE = 4
+# Amsterdam's offset per UTC hour (daylight saving starts and ends on a whole UTC hour).
+_OFFSETS: dict[tuple[int, int, int, int], dt.timedelta] = {}
+_ROW = (
+    '{"mutationCode": %s, "descriptionLines": %s, "transactionTimestamp": "%s", "bookDate": "%s", '
+    '"balanceAfterMutation": %s, "counterPartyAccountNumber": %s, "counterPartyName": %s, "amount": %s, '
+    '"currency": %s, "transactionId": %s}'
+)
+
+
+def amount_text(cents: int) -> str:
+    """``wire_amount(cents)`` as a JSON number's text (``-18``, ``16.03``), from integers alone."""
+    if cents % 100 == 0:
+        return str(cents // 100)
+    whole, part = divmod(abs(cents), 100)
+    return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
+
+
+def _utc_naive(value) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def timestamp_text(booked_at) -> str:
+    """``transaction_timestamp`` of a stored UTC time (text on SQLite, a naive datetime elsewhere)."""
+    moment = _utc_naive(booked_at)
+    hour = (moment.year, moment.month, moment.day, moment.hour)
+    offset = _OFFSETS.get(hour)
+    if offset is None:
+        if len(_OFFSETS) > 100_000:
+            _OFFSETS.clear()
+        offset = _OFFSETS[hour] = dt.datetime(*hour, tzinfo=UTC).astimezone(AMSTERDAM).utcoffset()
+    return (moment + offset).isoformat("-", "milliseconds")
+
+
+def booking_text(row) -> str:
+    """``booking(row)`` as JSON text, from a raw row in ``BOOKING_COLUMNS`` order."""
+    _, code, lines, booked_at, book_date, amount, currency, balance_after, iban, name, transaction_id = row
+    return _ROW % (
+        encode_basestring(code),
+        # SQLite hands back the stored JSON text of the lines, which is written out as it is.
+        lines if isinstance(lines, str) else json.dumps(list(lines), ensure_ascii=False),
+        timestamp_text(booked_at),
+        book_date if isinstance(book_date, str) else book_date.isoformat(),
+        amount_text(balance_after),
+        encode_basestring(iban),
+        encode_basestring(name[:24]),
+        amount_text(amount),
+        encode_basestring(currency),
+        encode_basestring(transaction_id),
+    )
+
+
+def transactions_page_text(iban: str, rows, next_key: str | None) -> str:
+    """``transactions_page`` as JSON text, from raw rows (``services.reads.AccountReads.bookings_page``)."""
+    text = f'{{"accountNumber": {encode_basestring(iban)}, "transactions": [{", ".join(map(booking_text, rows))}]'
+    if next_key is not None:
+        text += ', "nextPageKey": ' + encode_basestring(next_key)
+    return text + "}"
+
+
+def text_response(text: str, status: int = 200) -> Response:
+    """A JSON response from text already written (``transactions_page_text``)."""
+    return Response(text, status=status, mimetype="application/json")

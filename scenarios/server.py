@@ -34,6 +34,8 @@ from scenarios.world import World
 
 WELL_KNOWN = "/.well-known/mockbank"
 OAUTH_METADATA = "/.well-known/oauth-authorization-server"
+# The bare endpoint next to the world (no database, no clock): the yardstick ``make bench`` measures the API against.
+PING = WELL_KNOWN + "/ping"
 SERVING_LINE = re.compile(r"^mockbank serving on (?P<url>https?://\S+)\s*$")
 
 
@@ -46,6 +48,11 @@ def create_root_app(world: World) -> Flask:
     def well_known():
         """Every base URL and the clock, as JSON."""
         return jsonify(world.describe())
+
+    @app.get(PING)
+    def ping():
+        """A bare Flask answer on the same server: what serving alone costs."""
+        return jsonify(pong=True)
 
     dashboard.init_app(app, world)
     return app

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
+from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm import selectinload
 
 from mockbank import errors
@@ -27,8 +30,41 @@ from mockbank.sim.clock import SimClock
 from mockbank.sim.db import Database
 from mockbank.sim.ids import Ids
 from mockbank.sim.jobs import DueJobQueue
+from mockbank.sim.versions import VersionedCache
+from mockbank.sim.versions import WorldVersions
 
 CONSENT_EXPIRY_JOB = "consent.expire"
+# The world-version counter that every change to a client, consent or token moves (``BankBackend``'s watch).
+AUTH = "auth"
+
+_CLIENTS = models.OAuthClient.__table__
+_TOKENS = models.Token.__table__
+_CONSENTS = models.Consent.__table__
+_ACCOUNTS = models.Account.__table__
+_INSERT_TOKEN = insert(_TOKENS)
+# Client, token, consent and account of an ``/v1`` request in one statement (the token part is empty when the
+# bearer is unknown, the consent part when the token has none).
+_RESOLVE = (
+    select(
+        _CLIENTS.c.client_id,
+        _TOKENS.c.id,
+        _TOKENS.c.client_id,
+        _TOKENS.c.scope,
+        _TOKENS.c.expires_at,
+        _TOKENS.c.access_revoked_at,
+        _TOKENS.c.consent_id,
+        _CONSENTS.c.status,
+        _CONSENTS.c.valid_until,
+        _CONSENTS.c.account_id,
+        _ACCOUNTS.c.iban,
+    )
+    .select_from(
+        _CLIENTS.outerjoin(_TOKENS, _TOKENS.c.access_token == bindparam("bearer"))
+        .outerjoin(_CONSENTS, _CONSENTS.c.id == _TOKENS.c.consent_id)
+        .outerjoin(_ACCOUNTS, _ACCOUNTS.c.id == _CONSENTS.c.account_id)
+    )
+    .where(_CLIENTS.c.api_key == bindparam("api_key"))
+)
 
 
 @dataclass(frozen=True)
@@ -43,15 +79,47 @@ class AccessGrant:
     token_id: int
 
 
-class ConsentService(OAuthStorage):
-    """Verbs for clients, consents and tokens, on the simulated clock."""
+@dataclass(frozen=True)
+class ConsentFacts:
+    """What ``/v1/consentinfo`` tells of a consent."""
 
-    def __init__(self, *, db: Database, clock: SimClock, ids: Ids, jobs: DueJobQueue, settings: BankSettings):
+    transaction_id: str | None
+    scopes: str
+    valid_until: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class _CheckedGrant:
+    grant: AccessGrant
+    expires_at: dt.datetime
+    consent_valid_until: dt.datetime | None
+
+
+class ConsentService(OAuthStorage):
+    """Verbs for clients, consents and tokens, on the simulated clock.
+
+    ``authenticate`` and ``client`` answer from a per-process cache that ``versions`` (the ``auth`` counter)
+    invalidates on any change to a client, consent or token; expiry is checked against the clock on every use.
+    """
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: SimClock,
+        ids: Ids,
+        jobs: DueJobQueue,
+        settings: BankSettings,
+        versions: WorldVersions,
+    ):
         self.db = db
         self.clock = clock
         self.ids = ids
         self.jobs = jobs
         self.settings = settings
+        self._grants: VersionedCache[_CheckedGrant] = VersionedCache(versions, AUTH)
+        self._clients: VersionedCache[models.OAuthClient] = VersionedCache(versions, AUTH)
+        self._consent_facts: VersionedCache[ConsentFacts] = VersionedCache(versions, AUTH)
         jobs.register(CONSENT_EXPIRY_JOB, self._expire_job)
 
     # --- clients -------------------------------------------------------------------------------
@@ -99,9 +167,18 @@ class ConsentService(OAuthStorage):
             return client
 
     def client(self, client_id: str) -> models.OAuthClient | None:
-        """The registered client, or None."""
+        """The registered client, or None: a detached row shared by callers, to read (change it in a transaction)."""
+        try:
+            return self._clients.get(client_id, lambda: self._load_client(client_id))
+        except LookupError:
+            return None
+
+    def _load_client(self, client_id: str) -> models.OAuthClient:
         with self.db.reading() as session:
-            return session.scalar(select(models.OAuthClient).where(models.OAuthClient.client_id == client_id))
+            client = session.scalar(select(models.OAuthClient).where(models.OAuthClient.client_id == client_id))
+        if client is None:
+            raise LookupError(client_id)  # unknown clients are not cached: one may be registered next
+        return client
 
     def clients(self) -> list[models.OAuthClient]:
         """Every registered client."""
@@ -178,6 +255,22 @@ class ConsentService(OAuthStorage):
                 raise errors.SandboxNotFound(f"no consent {consent_id}")
             return consent
 
+    def consent_facts(self, consent_id: int) -> ConsentFacts:
+        """A consent's transaction id, scopes and end, kept until a consent changes (one statement otherwise)."""
+
+        def load() -> ConsentFacts:
+            with self.db.lean_read() as connection:
+                row = connection.execute(
+                    select(_CONSENTS.c.transaction_id, _CONSENTS.c.scopes, _CONSENTS.c.valid_until).where(
+                        _CONSENTS.c.id == consent_id
+                    )
+                ).first()
+            if row is None:
+                raise errors.SandboxNotFound(f"no consent {consent_id}")
+            return ConsentFacts(*row)
+
+        return self._consent_facts.get(consent_id, load)
+
     def consents(self, *, client_id: str | None = None, user_id: int | None = None) -> list[models.Consent]:
         """Consents (of a client, or given by a user), oldest first."""
         query = (
@@ -214,20 +307,27 @@ class ConsentService(OAuthStorage):
         ``expires_in`` is the lifetime the OAuth server announced; a minted token lives ``ACCESS_TOKEN_SECONDS``.
         """
         now = self.clock.now()
-        token = models.Token(
-            access_token=access_token or self.ids.token(28),
-            refresh_token=(refresh_token or self.ids.token(42)) if with_refresh else None,
-            client_id=client_id,
-            consent_id=consent_id,
-            scope=scope,
-            issued_at=now,
-            expires_at=now + dt.timedelta(seconds=self.settings.token_seconds() if expires_in is None else expires_in),
-            code_id=code_id,
-            parent_id=parent_id,
-            minted=minted,
-        )
+        values = {
+            "access_token": access_token or self.ids.token(28),
+            "refresh_token": (refresh_token or self.ids.token(42)) if with_refresh else None,
+            "client_id": client_id,
+            "consent_id": consent_id,
+            "scope": scope,
+            "issued_at": now,
+            "expires_at": now
+            + dt.timedelta(seconds=self.settings.token_seconds() if expires_in is None else expires_in),
+            "code_id": code_id,
+            "parent_id": parent_id,
+            "access_revoked_at": None,
+            "refresh_revoked_at": None,
+            "minted": minted,
+        }
+        # One prepared INSERT in the session's transaction (the token endpoint's hot path), then the row as a
+        # persistent object without the unit of work's bookkeeping: a flush of one new object cost more than it.
+        token_id = session.connection().execute(_INSERT_TOKEN, values).inserted_primary_key[0]
+        token = models.Token(id=token_id, **values)
+        make_transient_to_detached(token)
         session.add(token)
-        session.flush()
         return token
 
     def mint_token(self, *, client_id: str, iban: str, scopes: list[str] | str) -> models.Token:
@@ -254,41 +354,37 @@ class ConsentService(OAuthStorage):
             return token
 
     def authenticate(self, *, api_key: str | None, bearer: str | None) -> AccessGrant:
-        """What an ``/v1`` request may do, given its ``API-Key`` and bearer token; raises the bank's errors."""
+        """What an ``/v1`` request may do, given its ``API-Key`` and bearer token; raises the bank's errors.
+
+        A grant once checked is kept per (API-Key, token) until the ``auth`` version moves (a client, consent or
+        token changed); the token's and the consent's end are checked against the simulated clock on every use.
+        A grant not kept costs one statement (client, token, consent and account together).
+        """
         if not api_key:
             raise errors.InvalidApiKey()
-        with self.db.reading() as session:
-            client = session.scalar(select(models.OAuthClient).where(models.OAuthClient.api_key == api_key))
-            if client is None:
-                raise errors.InvalidApiKey()
-            if not bearer:
-                raise errors.InvalidAccessToken()
-            token = session.scalar(select(models.Token).where(models.Token.access_token == bearer))
-            now = self.clock.now()
-            if (
-                token is None
-                or token.client_id != client.client_id
-                or token.access_revoked_at is not None
-                or token.expires_at <= now
-            ):
-                raise errors.InvalidAccessToken()
-            iban = None
-            account_id = None
-            if token.consent_id is not None:
-                consent = session.get(models.Consent, token.consent_id)
-                if consent.status != VALID or (consent.valid_until and consent.valid_until <= now):
-                    raise errors.InvalidAccessToken()
-                account_id = consent.account_id
-                if account_id is not None:
-                    iban = session.get(models.Account, account_id).iban
-            return AccessGrant(
-                client_id=client.client_id,
-                consent_id=token.consent_id,
-                account_id=account_id,
-                iban=iban,
-                scopes=frozenset(token.scope.split()),
-                token_id=token.id,
-            )
+        now = self.clock.now()
+        checked = self._grants.get((api_key, bearer or ""), lambda: self._check_grant(api_key, bearer, now))
+        if checked.expires_at <= now or (checked.consent_valid_until and checked.consent_valid_until <= now):
+            # Kept from an earlier moment: the simulated clock has passed the token's or the consent's end.
+            raise errors.InvalidAccessToken()
+        return checked.grant
+
+    def _check_grant(self, api_key: str, bearer: str | None, now: dt.datetime) -> _CheckedGrant:
+        with self.db.lean_read() as connection:
+            row = connection.execute(_RESOLVE, {"api_key": api_key, "bearer": bearer}).first()
+        if row is None:
+            raise errors.InvalidApiKey()
+        client_id, token_id, token_client, scope, expires_at, revoked_at, consent_id, status, valid_until = row[:9]
+        account_id, iban = row[9:]
+        if not bearer or token_id is None or token_client != client_id or revoked_at is not None or expires_at <= now:
+            raise errors.InvalidAccessToken()
+        if consent_id is None:
+            grant = AccessGrant(client_id, None, None, None, frozenset(scope.split()), token_id)
+            return _CheckedGrant(grant, expires_at, None)
+        if status != VALID or (valid_until and valid_until <= now):
+            raise errors.InvalidAccessToken()
+        grant = AccessGrant(client_id, consent_id, account_id, iban, frozenset(scope.split()), token_id)
+        return _CheckedGrant(grant, expires_at, valid_until)
 
     # --- the customer's side: internet banking -------------------------------------------------
 

@@ -10,11 +10,15 @@ before any view runs; a matching request is answered with the error and the bank
 
 Faults live in the bank's database, so every server worker sees the same ones, and a hit is one
 transaction that locks the fault's row: ``count`` is never over- or under-spent under concurrency.
+The list of live faults a request is matched against is kept until the ``faults`` world version moves
+(any fault added, hit, removed or cleared, in this process or, with a shared database, in another), so a
+request with no fault to match reads nothing.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +28,8 @@ from sqlalchemy import select
 
 from mockbank import errors
 from mockbank import models
+from mockbank.sim.versions import VersionedCache
+from mockbank.sim.versions import WorldVersions
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 # Never faulted: the control API must keep working to remove a fault, and discovery stays reliable.
@@ -39,6 +45,8 @@ MAX_CLIENT_ID = 64
 API = "api"
 OAUTH = "oauth"
 HTML = "html"
+# The world-version counter every write to the faults table moves (``BankBackend``'s watch).
+FAULTS = "faults"
 
 def is_exempt(path: str) -> bool:
     """Whether ``path`` is never faulted (``/sandbox/*``, ``/.well-known/*``)."""
@@ -62,13 +70,39 @@ class Caller:
     api_key: str | None = None
 
 
+@dataclass(frozen=True)
+class _LiveFault:
+    id: int
+    path: str
+    method: str | None
+    client_id: str | None
+
+
+def _then_reload(verb: Callable) -> Callable:
+    """After a verb that wrote faults: read the live list again now, so the next request needs no statement for it."""
+
+    @functools.wraps(verb)
+    def wrapper(self, *args, **kwargs):
+        result = verb(self, *args, **kwargs)
+        self.reload()
+        return result
+
+    return wrapper
+
+
 class FaultService:
     """Verbs of fault injection: add, list, remove, clear, match_and_consume."""
 
-    def __init__(self, *, db, clock):
+    def __init__(self, *, db, clock, versions: WorldVersions):
         self.db = db
         self.clock = clock
+        self._live: VersionedCache[list[_LiveFault]] = VersionedCache(versions, FAULTS)
 
+    def reload(self) -> None:
+        """Read the live faults now (after a change, and at start-up) rather than in the next request."""
+        self._live.get(None, self._load_live)
+
+    @_then_reload
     def add(
         self,
         *,
@@ -129,6 +163,7 @@ class FaultService:
         with self.db.reading() as session:
             return list(session.scalars(select(models.Fault).order_by(models.Fault.id)))
 
+    @_then_reload
     def remove(self, fault_id: int) -> models.Fault:
         """Remove one fault and return it; ``SandboxNotFound`` when there is none."""
         with self.db.transaction() as session:
@@ -138,6 +173,7 @@ class FaultService:
             session.delete(fault)
             return fault
 
+    @_then_reload
     def clear(self) -> int:
         """Remove every fault; returns how many there were."""
         with self.db.transaction() as session:
@@ -153,14 +189,9 @@ class FaultService:
         if is_exempt(path):
             return None
         method = method.upper()
-        with self.db.reading() as session:
-            live = list(
-                session.scalars(
-                    select(models.Fault)
-                    .where(or_(models.Fault.remaining.is_(None), models.Fault.remaining > 0))
-                    .order_by(models.Fault.id)
-                )
-            )
+        live = self._live_faults()
+        if not live:
+            return None
         candidates = [f for f in live if _method_matches(f.method, method) and fnmatch.fnmatchcase(path, f.path)]
         if any(f.client_id is not None for f in candidates):
             client_id = self._client_id(caller() if callable(caller) else caller)
@@ -168,10 +199,14 @@ class FaultService:
         if not candidates:
             return None
         # The read above took no lock: re-read under a row lock, so two workers never spend one count twice.
+        return self._consume([f.id for f in candidates])
+
+    @_then_reload
+    def _consume(self, ids: list[int]) -> models.Fault | None:
         with self.db.transaction() as session:
             rows = session.scalars(
                 select(models.Fault)
-                .where(models.Fault.id.in_([f.id for f in candidates]))
+                .where(models.Fault.id.in_(ids))
                 .order_by(models.Fault.id)
                 .with_for_update()
             )
@@ -184,6 +219,20 @@ class FaultService:
                 fault.last_hit_at = self.clock.now()
                 return fault
         return None
+
+    def _live_faults(self) -> list[_LiveFault]:
+        """The faults that may still answer, oldest first; read again only when a fault changed."""
+        return self._live.get(None, self._load_live)
+
+    def _load_live(self) -> list[_LiveFault]:
+        F = models.Fault.__table__
+        with self.db.lean_read() as connection:
+            rows = connection.execute(
+                select(F.c.id, F.c.path, F.c.method, F.c.client_id)
+                .where(or_(F.c.remaining.is_(None), F.c.remaining > 0))
+                .order_by(F.c.id)
+            ).all()
+        return [_LiveFault(*row) for row in rows]
 
     def _client_id(self, caller: Caller | None) -> str | None:
         if caller is None:

@@ -29,14 +29,16 @@ def parse_moment(value: str | dt.datetime) -> dt.datetime:
     return moment.astimezone(UTC)
 
 
-@lru_cache(maxsize=64)
-def _nl_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("NL", years=year)
+# The holidays of a year as a plain set of dates: asking ``holidays``' own objects converts and checks the key
+# on every call, and the demo history and the clock ask for thousands of days.
+@lru_cache(maxsize=256)
+def _nl_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("NL", years=year))
 
 
-@lru_cache(maxsize=64)
-def _target2_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.financial_holidays("ECB", years=year)
+@lru_cache(maxsize=256)
+def _target2_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.financial_holidays("ECB", years=year))
 
 
 def is_werkdag(day: dt.date) -> bool:

@@ -29,9 +29,11 @@ from mockbank.sim.migrations import Migrations
 from mockbank.sim.migrations import outdated_message
 from mockbank.sim.migrations import upgrade
 
-__all__ = ["Database", "Migrations", "OutdatedDatabase", "UTCDateTime", "make_engine"]
+__all__ = ["LEAN_READ", "Database", "Migrations", "OutdatedDatabase", "UTCDateTime", "make_engine"]
 # Execution option of the engine ``Database.reading`` sessions use.
 READ_ONLY = "mockbank_read_only"
+# Execution option of ``Database.lean_read`` connections: one SELECT, no transaction of its own.
+LEAN_READ = "mockbank_lean_read"
 
 
 class UTCDateTime(TypeDecorator):
@@ -78,7 +80,11 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            if conn.get_execution_options().get(READ_ONLY):
+            options = conn.get_execution_options()
+            if options.get(LEAN_READ):
+                # One SELECT is atomic on its own (autocommit): no BEGIN, no lock, no ROLLBACK after it.
+                return
+            if options.get(READ_ONLY):
                 # A reader takes no lock: in WAL mode it reads a snapshot while another worker writes.
                 conn.exec_driver_sql("BEGIN")
                 return
@@ -100,6 +106,11 @@ class Database:
         self.base = base
         # One shared in-memory SQLite connection cannot interleave transactions from two threads.
         self._serial = threading.RLock() if isinstance(self.engine.pool, StaticPool) else None
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the database lives in this process only (in-memory SQLite): no other process can write it."""
+        return self._serial is not None
 
     def prepare(self, migrations: Migrations | None = None) -> str:
         """Make the database ready: new ones built and stamped, older ones upgraded (``sim.migrations.upgrade``).
@@ -176,6 +187,20 @@ class Database:
         with self._serial:
             with self._read_sessions() as session:
                 yield session
+
+    @contextmanager
+    def lean_read(self):
+        """A Core connection for a read of one statement, the hot path's: no session, no ORM, no BEGIN on SQLite.
+
+        Only for a single ``SELECT`` (two statements would not share a snapshot); never write through it.
+        """
+        if self._serial is None:
+            with self.engine.connect() as connection:
+                yield connection.execution_options(**{LEAN_READ: True})
+            return
+        with self._serial:
+            with self.engine.connect() as connection:
+                yield connection.execution_options(**{LEAN_READ: True})
 
     def dispose(self) -> None:
         """Close every connection."""

@@ -9,6 +9,7 @@ import datetime as dt
 
 from flask import current_app
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
 
 from mockbank.sim.clock import LATEST
 from mockbank.sim.clock import SimClock
@@ -16,6 +17,33 @@ from mockbank.sim.errors import ClockError
 from mockbank.sim.errors import InvalidInput
 
 TIME_UNITS = ("seconds", "minutes", "hours", "days")
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building a serializer on every request.
+
+    Flask makes (and test-encodes with) a new ``itsdangerous`` serializer per request, even for an API call that
+    sends no cookie; here a request without the session cookie gets an empty session at once, and the
+    serializer is made once per secret key.
+    """
+
+    def __init__(self):
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app):
+        """The app's serializer, made once per secret key (and fallbacks)."""
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer = self._serializers.get(key)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            self._serializers = {key: serializer}
+        return serializer
+
+    def open_session(self, app, request):
+        """An empty session for a request without the cookie; otherwise Flask's."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def body() -> dict:

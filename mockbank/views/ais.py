@@ -17,6 +17,7 @@ from mockbank.context import backend
 from mockbank.services.consents import AccessGrant
 from mockbank.services.ledger_rules import HISTORY_MONTHS
 from mockbank.services.ledger_rules import validate_iban
+from mockbank.services.reads import AccountFacts
 from mockbank.sim.calendar import months_back
 
 blueprint = Blueprint("ais", __name__, url_prefix="/v1")
@@ -40,17 +41,23 @@ def _grant() -> AccessGrant:
     return backend().consents.authenticate(api_key=request.headers.get("API-Key"), bearer=bearer)
 
 
-def _account_for(iban_in_path: str, scope: str):
-    """The consented account behind the path's IBAN, checking token, scope and IBAN in ABN AMRO's order."""
+def _granted(iban_in_path: str, scope: str) -> AccessGrant:
+    """The grant of the consented account behind the path's IBAN, checking token, scope and IBAN in ABN AMRO's order."""
     grant = _grant()
     if not _IBAN_PATH.match(iban_in_path):
         raise errors.InvalidIban()
-    iban = validate_iban(iban_in_path)
+    # The consented account's own IBAN is valid: only another one needs the (costly) check.
+    iban = iban_in_path if iban_in_path == grant.iban else validate_iban(iban_in_path)
     if scope not in grant.scopes:
         raise errors.InsufficientScope()
     if grant.iban != iban:
         raise errors.NoAccessToAccount()
-    return backend().bank.account(iban)
+    return grant
+
+
+def _account_for(iban_in_path: str, scope: str) -> AccountFacts:
+    """The consented account behind the path's IBAN (see ``_granted``)."""
+    return backend().reads.account(_granted(iban_in_path, scope).account_id)
 
 
 @blueprint.get("/consentinfo")
@@ -59,7 +66,7 @@ def consent_info():
     grant = _grant()
     if grant.consent_id is None:
         raise errors.InsufficientScope()
-    consent = backend().consents.consent(grant.consent_id)
+    consent = backend().consents.consent_facts(grant.consent_id)
     return wire.json_response(wire.consent_info(consent, grant.iban))
 
 
@@ -90,7 +97,7 @@ def _parse_date(name: str, error: type[errors.BankError]) -> dt.date | None:
 @blueprint.get("/accounts/<iban>/transactions")
 def transactions(iban: str):
     """Bookings newest first, 50 a page, with an opaque ``nextPageKey`` while more exist."""
-    account = _account_for(iban, SCOPE_TRANSACTIONS)
+    grant = _granted(iban, SCOPE_TRANSACTIONS)
     date_from = _parse_date("bookDateFrom", errors.InvalidFromDate)
     date_to = _parse_date("bookDateTo", errors.InvalidToDate)
     today = backend().clock.today()
@@ -106,11 +113,10 @@ def transactions(iban: str):
     key = request.args.get("nextPageKey")
     after = wire.decode_page_key(key) if key else None
     size = backend().settings.page_size
-    rows, anchor = backend().bank.bookings_page(
-        account.id, date_from=date_from or oldest, date_to=date_to, after=after, size=size
+    page = backend().reads.transactions_page_text(
+        grant.account_id, grant.iban, date_from=date_from or oldest, date_to=date_to, after=after, size=size
     )
-    next_key = wire.encode_page_key(*anchor) if anchor else None
-    return wire.json_response(wire.transactions_page(account.iban, rows, next_key))
+    return wire.text_response(page)
 
 
 @blueprint.get("/accounts/<iban>/funds")
