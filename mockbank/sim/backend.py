@@ -49,7 +49,10 @@ class SimBackend:
             transaction=self.db.transaction, reading=self.db.reading, job_model=job_model, clock=clock
         )
         self.clock_store = DatabaseClockStore(
-            transaction=self.db.transaction, reading=self.db.reading, state_model=state_model
+            transaction=self.db.transaction,
+            reading=self.db.reading,
+            state_model=state_model,
+            lean_read=self.db.lean_read,
         )
         self.secrets = secret_model and DatabaseSecretStore(transaction=self.db.transaction, model=secret_model)
         self._session_secret: str | None = None

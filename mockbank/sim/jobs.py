@@ -368,10 +368,14 @@ class DatabaseClockStore:
     ``versioned_state`` is the one cheap read per request, ``try_hold``/``release`` queue the advances.
     """
 
-    def __init__(self, *, transaction: Callable, reading: Callable, state_model: type):
+    def __init__(
+        self, *, transaction: Callable, reading: Callable, state_model: type, lean_read: Callable | None = None
+    ):
         self._transaction = transaction
         self._reading = reading
         self._model = state_model
+        # The per-request read of the version: one SELECT on a bare connection when the database offers one.
+        self._lean_read = lean_read
 
     @property
     def table(self):
@@ -398,8 +402,13 @@ class DatabaseClockStore:
 
     def versioned_state(self) -> tuple[int, dict | None]:
         """The version and the state of the row (0 and None on a new database): one primary-key read."""
-        with self._reading() as session:
-            row = session.execute(select(self._model.version, self._model.state).where(self._model.id == 1)).first()
+        query = select(self._model.version, self._model.state).where(self._model.id == 1)
+        if self._lean_read is not None:
+            with self._lean_read() as connection:
+                row = connection.execute(query).first()
+        else:
+            with self._reading() as session:
+                row = session.execute(query).first()
         if row is None:
             return 0, None
         return row[0] or 0, dict(row[1]) if row[1] else None
