@@ -14,7 +14,6 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import session
 from flask import url_for
 
 from mockbank import errors
@@ -33,6 +32,7 @@ from mockbank.sim.calendar import months_back
 from mockbank.sim.dutch import format_eur
 from mockbank.views.screens import PRODUCT_WORDS
 from mockbank.views.screens import internet_banking_user
+from mockbank.views.screens import internet_banking_user_or_login
 
 blueprint = Blueprint("ib", __name__)
 
@@ -73,17 +73,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
 
 
-def _user_or_login():
-    """The logged-in user, or a redirect to the login that brings this page back afterwards."""
-    user = internet_banking_user()
-    if user is None:
-        # With the server's prefix (script root): the login redirects there as it is.
-        path = request.full_path if request.query_string else request.path
-        session["ib_next"] = request.script_root + path
-        return None, redirect(url_for("screens.login_choice"))
-    return user, None
-
-
 def _account_label(account: models.Account) -> str:
     return f"{PRODUCT_WORDS.get(account.product, account.product)} {account.iban} ({format_eur(account.balance_cents)})"
 
@@ -94,7 +83,7 @@ def _account_label(account: models.Account) -> str:
 @blueprint.get("/internetbankieren/rekeningen")
 def accounts():
     """The customer's accounts with their balances."""
-    user, login = _user_or_login()
+    user, login = internet_banking_user_or_login()
     if login:
         return login
     rows = backend().internet_banking.accounts(user.customer_id)
@@ -104,7 +93,7 @@ def accounts():
 @blueprint.get("/internetbankieren/rekeningen/<iban>")
 def account(iban: str):
     """One own account's bookings, newest first, searchable by book date, a page at a time."""
-    user, login = _user_or_login()
+    user, login = internet_banking_user_or_login()
     if login:
         return login
     search = BookingSearchForm(request.args)
@@ -153,7 +142,7 @@ def account(iban: str):
 @blueprint.route("/internetbankieren/overboeken", methods=["GET", "POST"])
 def transfer():
     """Overboeken: the order form; a valid order goes on to the check and the confirmation."""
-    user, login = _user_or_login()
+    user, login = internet_banking_user_or_login()
     if login:
         return login
     own = backend().internet_banking.accounts(user.customer_id)
@@ -199,7 +188,7 @@ def _order_or_gone(user, key: str):
 @blueprint.get("/internetbankieren/overboeken/<key>")
 def order(key: str):
     """The order to check and confirm (e.dentifier or app); once booked or cancelled, what became of it."""
-    user, login = _user_or_login()
+    user, login = internet_banking_user_or_login()
     if login:
         return login
     found = _order_or_gone(user, key)
@@ -232,7 +221,7 @@ def _booked(key: str, order):
 @blueprint.post("/internetbankieren/overboeken/<key>/edentifier")
 def sign_with_edentifier(key: str):
     """Confirm with the e.dentifier's response: booked at once."""
-    user, login = _user_or_login()
+    user, login = internet_banking_user_or_login()
     if login:
         return login
     form = SignWithResponseForm()
@@ -251,7 +240,7 @@ def sign_with_edentifier(key: str):
 @blueprint.post("/internetbankieren/overboeken/<key>/app")
 def sign_with_app(key: str):
     """Confirm in the app: a notification on the phone, and a page that waits for it."""
-    user, login = _user_or_login()
+    user, login = internet_banking_user_or_login()
     if login:
         return login
     form = SignWithAppForm()
@@ -268,7 +257,7 @@ def sign_with_app(key: str):
 @blueprint.get("/internetbankieren/overboeken/<key>/app")
 def app_wait(key: str):
     """Waiting for the app: the page polls and goes on once the phone has confirmed."""
-    user, login = _user_or_login()
+    user, login = internet_banking_user_or_login()
     if login:
         return login
     found = _order_or_gone(user, key)
@@ -299,7 +288,7 @@ def app_status(key: str):
 @blueprint.get("/internetbankieren/overboeken/<key>/app/verder")
 def app_continue(key: str):
     """Book once the app has confirmed; back to waiting when it has not."""
-    user, login = _user_or_login()
+    user, login = internet_banking_user_or_login()
     if login:
         return login
     try:
@@ -315,7 +304,7 @@ def app_continue(key: str):
 @blueprint.post("/internetbankieren/overboeken/<key>/naam")
 def use_suggested_name(key: str):
     """After a close match: pay to the name the account is held in."""
-    user, login = _user_or_login()
+    user, login = internet_banking_user_or_login()
     if login:
         return login
     if OrderActionForm().validate_on_submit():
@@ -329,7 +318,7 @@ def use_suggested_name(key: str):
 @blueprint.post("/internetbankieren/overboeken/<key>/annuleren")
 def cancel(key: str):
     """Cancel the order: nothing is booked."""
-    user, login = _user_or_login()
+    user, login = internet_banking_user_or_login()
     if login:
         return login
     if OrderActionForm().validate_on_submit():

@@ -305,6 +305,18 @@ def internet_banking_user() -> authflow.LoggedIn | None:
     return user
 
 
+def internet_banking_user_or_login():
+    """(user, None) when logged in to internet banking; else (None, a redirect to the login that brings this page
+    back afterwards)."""
+    user = internet_banking_user()
+    if user is None:
+        # With the server's prefix (script root): the login redirects there as it is.
+        path = request.full_path if request.query_string else request.path
+        session["ib_next"] = request.script_root + path
+        return None, redirect(url_for("screens.login_choice"))
+    return user, None
+
+
 @blueprint.get("/internetbankieren")
 def internet_banking():
     """Internet banking's start: the consents page, after logging in."""

@@ -13,8 +13,6 @@ from flask import Flask
 from flask import flash
 from flask import redirect
 from flask import render_template
-from flask import request
-from flask import session
 from flask import url_for
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -29,7 +27,7 @@ from mockbank.services import sdd
 from mockbank.services.sdd import Signer
 from mockbank.sim.dutch import dutch_date
 from mockbank.sim.dutch import format_eur
-from mockbank.views.screens import internet_banking_user
+from mockbank.views.screens import internet_banking_user_or_login
 
 blueprint = Blueprint("tasks", __name__, url_prefix="/internetbankieren/taken")
 
@@ -65,25 +63,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
 
 
-def _user():
-    """The logged-in internet-banking user, or None after remembering where to come back to."""
-    user = internet_banking_user()
-    if user is None:
-        # With the script root: behind a path prefix (``mockbank serve``) the way back keeps it.
-        session["ib_next"] = url_for(request.endpoint, **(request.view_args or {}))
-    return user
-
-
-def _to_login():
-    return redirect(url_for("screens.login_choice"))
-
-
 @blueprint.get("")
 def index():
     """The customer's batches: waiting for a signature first, then the rest, newest first."""
-    user = _user()
-    if user is None:
-        return _to_login()
+    user, login = internet_banking_user_or_login()
+    if login:
+        return login
     batches = backend().sdd.batches_of_customer(user.customer_id)
     waiting = [b for b in batches if b.status == sdd.RECEIVED]
     others = [b for b in batches if b.status != sdd.RECEIVED]
@@ -95,9 +80,9 @@ def index():
 @blueprint.get("/<int:pk>")
 def batch(pk: int):
     """One batch: creditor account, collection date, total, every collection; sign or delete it."""
-    user = _user()
-    if user is None:
-        return _to_login()
+    user, login = internet_banking_user_or_login()
+    if login:
+        return login
     try:
         found = backend().sdd.batch_of_customer(pk, user.customer_id)
     except errors.SandboxNotFound:
@@ -120,9 +105,9 @@ def batch(pk: int):
 @blueprint.post("/<int:pk>/edentifier")
 def sign_edentifier(pk: int):
     """Sign with the e.dentifier's response."""
-    user = _user()
-    if user is None:
-        return _to_login()
+    user, login = internet_banking_user_or_login()
+    if login:
+        return login
     form = SignEdentifierForm()
     if not form.validate_on_submit():
         flash("Vul de response van uw e.dentifier in.", "error")
@@ -138,9 +123,9 @@ def sign_edentifier(pk: int):
 @blueprint.post("/<int:pk>/app")
 def sign_app(pk: int):
     """Sign in the app: a confirmation waits for the phone."""
-    user = _user()
-    if user is None:
-        return _to_login()
+    user, login = internet_banking_user_or_login()
+    if login:
+        return login
     if not SignAppForm().validate_on_submit():
         flash("De pagina was verlopen. Probeer het opnieuw.", "error")
         return redirect(url_for("tasks.batch", pk=pk))
@@ -155,9 +140,9 @@ def sign_app(pk: int):
 @blueprint.get("/<int:pk>/app/<key>")
 def app_wait(pk: int, key: str):
     """Waiting for the phone; the page polls the confirmation and continues by itself."""
-    user = _user()
-    if user is None:
-        return _to_login()
+    user, login = internet_banking_user_or_login()
+    if login:
+        return login
     confirmation = backend().authflow.app_login(key)
     if confirmation is None or confirmation.user_id != user.user_id:
         return redirect(url_for("tasks.batch", pk=pk))
@@ -167,9 +152,9 @@ def app_wait(pk: int, key: str):
 @blueprint.get("/<int:pk>/app/<key>/verder")
 def app_continue(pk: int, key: str):
     """Continue after the phone confirmed: the batch is signed; back to waiting when it has not."""
-    user = _user()
-    if user is None:
-        return _to_login()
+    user, login = internet_banking_user_or_login()
+    if login:
+        return login
     confirmation = backend().authflow.app_login(key)
     if confirmation is None or confirmation.user_id != user.user_id:
         return redirect(url_for("tasks.batch", pk=pk))
@@ -182,9 +167,9 @@ def app_continue(pk: int, key: str):
 @blueprint.post("/<int:pk>/verwijderen")
 def decline(pk: int):
     """Delete a batch waiting for a signature: nothing is collected."""
-    user = _user()
-    if user is None:
-        return _to_login()
+    user, login = internet_banking_user_or_login()
+    if login:
+        return login
     if not DeclineForm().validate_on_submit():
         flash("De pagina was verlopen. Probeer het opnieuw.", "error")
         return redirect(url_for("tasks.batch", pk=pk))
