@@ -233,14 +233,17 @@ def app_phone(key: str):
     form = AppConfirmForm()
     if form.validate_on_submit() and login.status == authflow.PENDING:
         login = backend().authflow.confirm_app_login(key=key)
-        flash(
-            "Overboeking bevestigd. U kunt verder op uw computer."
-            if signing
-            else "Inloggen bevestigd. U kunt verder op uw computer.",
-            "success",
-        )
+        done = "Overboeking bevestigd" if order else "Opdracht ondertekend" if signing else "Inloggen bevestigd"
+        flash(f"{done}. U kunt verder op uw computer.", "success")
     return render_template(
-        "screens/app_phone.html", form=form, login=login, user=user, client_name=_client_name(row), order=order
+        "screens/app_phone.html",
+        form=form,
+        login=login,
+        user=user,
+        client_name=_client_name(row),
+        order=order,
+        # What an app confirmation signs (an order's key, "batch 7"), None for a login.
+        signs=login.request_key[len(authflow.SIGNING) :] if signing else None,
     )
 
 

@@ -116,6 +116,9 @@ def test_signing_in_the_app_waits_for_the_phone(browser, client, world, received
     browser.click("app-phone-link")
     assert "Opdracht ondertekenen" in browser.html
     browser.submit("form-app-confirm")
+    # The phone says what it signed: an order in the task list, not a transfer or a login.
+    assert "Opdracht ondertekend" in browser.html and "Overboeking bevestigd" not in browser.html
+    assert "Deze opdracht is ondertekend." in browser.html
     browser.get(waiting + "/verder")
     browser.follow()
 
